@@ -1,8 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 using static Engagement.Console.Tests.ConsolePages;
 
 namespace Engagement.Console.Tests;
@@ -18,14 +20,13 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
     {
         var (id, page) = await OpenSeededMemberAsync(host, "CNS", "consent-form");
         var sms = page.GetByTestId("consent-sms").Locator("input");
-        Assert.True(await sms.IsCheckedAsync());
+        await Assertions.Expect(sms).ToBeCheckedAsync(new() { Timeout = WaitMs });
 
         // Switched off without a reason: the form names the field and nothing changes.
         await page.GetByTestId("consent-sms").ClickAsync();
-        Assert.False(await sms.IsCheckedAsync());
+        await Assertions.Expect(sms).Not.ToBeCheckedAsync(new() { Timeout = WaitMs });
         await page.GetByTestId("consent-submit").ClickAsync();
-        await page.GetByTestId("consent-message").WaitForAsync();
-        Assert.Contains("Reason", await page.GetByTestId("consent-message").InnerTextAsync(), StringComparison.Ordinal);
+        await Assertions.Expect(page.GetByTestId("consent-message")).ToContainTextAsync("Reason", new() { Timeout = WaitMs });
         using var api = host.CreateClient();
         api.DefaultRequestHeaders.Add("X-Api-Key", ConsoleHostFixture.AdminKey);
         var unchanged = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
@@ -33,8 +34,8 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
 
         await Input(page, "consent-reason").FillAsync("member asked on the phone: no more SMS");
         await page.GetByTestId("consent-submit").ClickAsync();
-        await page.GetByTestId("consent-chip-sms").WaitForAsync(new() { Timeout = WaitMs });
-        Assert.Equal("sms: no", (await page.GetByTestId("consent-chip-sms").InnerTextAsync()).Trim(), ignoreCase: true);
+        // The chip is on the page from the start ("sms: yes"): its text is polled for the saved answer, not read once.
+        await Assertions.Expect(page.GetByTestId("consent-chip-sms")).ToHaveTextAsync(new Regex(@"^\s*sms: no\s*$", RegexOptions.IgnoreCase), new() { Timeout = WaitMs, UseInnerText = true });
         var view = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
         Assert.Equal(["sms"], view!["caps"]!["optedOutChannels"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.False(view["consent"]!["sms"]!.GetValue<bool>());
@@ -69,10 +70,10 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("consent-form").WaitForAsync(new() { Timeout = WaitMs });
         var sms = page.GetByTestId("consent-sms").Locator("input");
-        Assert.True(await sms.IsCheckedAsync());
+        await Assertions.Expect(sms).ToBeCheckedAsync(new() { Timeout = WaitMs });
 
         await page.GetByTestId("consent-sms").ClickAsync();
-        Assert.False(await sms.IsCheckedAsync());
+        await Assertions.Expect(sms).Not.ToBeCheckedAsync(new() { Timeout = WaitMs });
         await Input(page, "consent-reason").FillAsync("member asked: no SMS");
 
         // The agent looks at older ledger rows before saving: the page re-renders, the switch stays off.
@@ -80,7 +81,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         var firstRow = page.GetByTestId("ledger-table").Locator("tbody tr").First;
         var newest = await firstRow.InnerTextAsync();
         await page.GetByTestId("ledger-older").ClickAsync();
-        await Microsoft.Playwright.Assertions.Expect(firstRow).Not.ToHaveTextAsync(newest, new() { Timeout = WaitMs });
+        await Assertions.Expect(firstRow).Not.ToHaveTextAsync(newest, new() { Timeout = WaitMs });
         Assert.False(await sms.IsCheckedAsync());
 
         await page.GetByTestId("consent-submit").ClickAsync();
@@ -102,8 +103,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await Input(page, "adjust-reason").FillAsync("wrong goodwill");
         await page.GetByTestId("adjust-submit").ClickAsync();
         var shown = page.GetByTestId("adjust-message");
-        await shown.WaitForAsync(new() { Timeout = WaitMs });
-        Assert.Equal(message, (await shown.InnerTextAsync()).Trim());
+        await Assertions.Expect(shown).ToHaveTextAsync(message, new() { Timeout = WaitMs, UseInnerText = true });
         Assert.Equal("240", (await page.GetByTestId("points").InnerTextAsync()).Trim());
         await ScreenshotAsync(page, "adjust-refused-" + locale);
     }
@@ -217,8 +217,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
         await WaitForCircuitAsync(page);
 
         var size = page.GetByTestId("audience-members");
-        await size.WaitForAsync(new() { Timeout = WaitMs });
-        Assert.Equal("30 members match the audience criteria.", (await size.InnerTextAsync()).Trim());
+        await Assertions.Expect(size).ToHaveTextAsync("30 members match the audience criteria.", new() { Timeout = WaitMs, UseInnerText = true });
         var groups = await page.GetByTestId("audience-group").AllInnerTextsAsync();
         Assert.Equal(4, groups.Count);
         Assert.Equal(30, groups.Sum(g => long.Parse(g[(g.LastIndexOf(':') + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture)));

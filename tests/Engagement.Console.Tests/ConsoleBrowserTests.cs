@@ -22,9 +22,9 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
         var page = await host.NewPageAsync();
         await SignInAsync(page, key);
 
-        Assert.Equal(support, await page.GetByTestId("nav-members").IsVisibleAsync());
-        Assert.Equal(support, await page.GetByTestId("nav-audit").IsVisibleAsync());
-        Assert.Equal(marketing, await page.GetByTestId("nav-campaigns").IsVisibleAsync());
+        await ExpectShownAsync(page.GetByTestId("nav-members"), support);
+        await ExpectShownAsync(page.GetByTestId("nav-audit"), support);
+        await ExpectShownAsync(page.GetByTestId("nav-campaigns"), marketing);
         await ScreenshotAsync(page, "home-" + key);
 
         // A page of another role is refused by the server, not merely hidden.
@@ -86,8 +86,7 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
         // The reason is mandatory: the form names the field and nothing is applied.
         await Input(page, "adjust-delta").FillAsync("30");
         await page.GetByTestId("adjust-submit").ClickAsync();
-        await page.GetByTestId("adjust-message").WaitForAsync();
-        Assert.Contains("Reason", await page.GetByTestId("adjust-message").InnerTextAsync(), StringComparison.Ordinal);
+        await Assertions.Expect(page.GetByTestId("adjust-message")).ToContainTextAsync("Reason", new() { Timeout = WaitMs });
 
         await Input(page, "adjust-reason").FillAsync("goodwill for a late delivery");
         await Input(page, "adjust-delta").FillAsync("30");
@@ -213,4 +212,9 @@ public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
         await fcList.WaitForExitAsync();
         return families;
     }
+
+    // Polled, not read once (IsVisibleAsync): shown for a role that has the link, hidden or absent for one that has not.
+    private static Task ExpectShownAsync(ILocator link, bool shown) => shown
+        ? Assertions.Expect(link).ToBeVisibleAsync(new() { Timeout = WaitMs })
+        : Assertions.Expect(link).ToBeHiddenAsync(new() { Timeout = WaitMs });
 }

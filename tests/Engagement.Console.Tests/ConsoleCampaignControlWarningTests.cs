@@ -38,6 +38,7 @@ public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
         var create = page.GetByTestId("campaign-create");
         // The button's top in page coordinates: filling a field scrolls the page, which moves every viewport box.
         const string PageTop = "e => e.getBoundingClientRect().top + window.scrollY";
+        await Assertions.Expect(create).ToBeVisibleAsync(new() { Timeout = WaitMs }); // measured once laid out, not before
         var before = await create.EvaluateAsync<double>(PageTop);
         await Input(page, "f-id").FillAsync(id);
         await Input(page, "f-name").FillAsync("Four members");

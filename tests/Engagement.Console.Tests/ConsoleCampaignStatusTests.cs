@@ -155,6 +155,7 @@ public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
             // lands below Pause (page coordinates): above the progress bar it pushed Pause down as a click was on its way.
             const string PageTop = "e => e.getBoundingClientRect().top + window.scrollY";
             var pause = page.GetByTestId("campaign-pause");
+            await Assertions.Expect(pause).ToBeVisibleAsync(new() { Timeout = WaitMs }); // measured once laid out, not before
             var before = await pause.EvaluateAsync<double>(PageTop);
             host.CampaignCalls.FailReads(id, 2, fault);
             await Assertions.Expect(page.GetByTestId("campaign-stale")).ToBeVisibleAsync(new() { Timeout = WaitMs });

@@ -43,7 +43,7 @@ public sealed class ConsoleConsentStaleTests(ConsoleHostFixture host)
         // Saving with the switch as it shows (off): the form reads the member again and shows sms on, saving nothing.
         await page.GetByTestId("consent-submit").ClickAsync();
         await Assertions.Expect(shown).ToContainTextAsync("had changed since it was shown here", new() { Timeout = WaitMs });
-        Assert.True(await sms.IsCheckedAsync());
+        await Assertions.Expect(sms).ToBeCheckedAsync(new() { Timeout = WaitMs });
         Assert.DoesNotContain("sms", (await member.GetViewAsync())!.Caps.OptedOutChannels);
         Assert.Single(await ReadAuditAsync(host, id, "member.consent"));
         Assert.Equal(1, host.MemberCalls.ConsentCalls(id));

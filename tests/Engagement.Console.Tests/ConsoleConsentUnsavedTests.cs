@@ -17,11 +17,11 @@ public sealed class ConsoleConsentUnsavedTests(ConsoleHostFixture host)
     {
         var (id, page) = await OpenSeededMemberAsync(host, "CUS", "consent-form");
         var sms = page.GetByTestId("consent-sms").Locator("input");
-        Assert.True(await sms.IsCheckedAsync());
+        await Assertions.Expect(sms).ToBeCheckedAsync(new() { Timeout = WaitMs });
 
         // The agent turns sms off but first saves a goodwill adjustment: the page reads the member again.
         await page.GetByTestId("consent-sms").ClickAsync();
-        Assert.False(await sms.IsCheckedAsync());
+        await Assertions.Expect(sms).Not.ToBeCheckedAsync(new() { Timeout = WaitMs });
         await Input(page, "adjust-reason").FillAsync("goodwill before the opt-out");
         await Input(page, "adjust-delta").FillAsync("30");
         await page.GetByTestId("adjust-submit").ClickAsync();

@@ -16,8 +16,7 @@ public sealed class ConsoleCouponReissueTests(ConsoleHostFixture host)
 
         // Without a reason the form names the field and nothing changes.
         await page.GetByTestId("reissue-submit").ClickAsync();
-        await page.GetByTestId("reissue-message").WaitForAsync(new() { Timeout = WaitMs });
-        Assert.Contains("Reason", await page.GetByTestId("reissue-message").InnerTextAsync(), StringComparison.Ordinal);
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("reissue-message")).ToContainTextAsync("Reason", new() { Timeout = WaitMs });
         Assert.Equal("issued", (await api.GetFromJsonAsync<JsonObject>($"api/v1/coupons/{code}?memberId={id}", ConsoleHostFixture.Json))!["status"]!.GetValue<string>());
 
         await Input(page, "reissue-reason").FillAsync("member lost the paper coupon");

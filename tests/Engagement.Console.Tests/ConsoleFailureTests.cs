@@ -23,10 +23,8 @@ public sealed class ConsoleFailureTests(ConsoleHostFixture host)
         await Input(page, "adjust-reason").FillAsync("goodwill for a lost parcel");
         await page.GetByTestId("adjust-submit").ClickAsync();
         var shown = page.GetByTestId("adjust-message");
-        await shown.WaitForAsync(new() { Timeout = WaitMs });
-        var notConfirmed = await shown.InnerTextAsync();
-        Assert.Contains("Not confirmed", notConfirmed, StringComparison.Ordinal);
-        Assert.Contains("Retrying is safe", notConfirmed, StringComparison.Ordinal);
+        await Assertions.Expect(shown).ToContainTextAsync("Not confirmed", new() { Timeout = WaitMs });
+        await Assertions.Expect(shown).ToContainTextAsync("Retrying is safe", new() { Timeout = WaitMs });
 
         // The agent reloads: the unconfirmed adjustment comes back with its id, and applying it again counts once.
         await page.ReloadAsync();

@@ -117,6 +117,7 @@ public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
         await Input(page, "f-regions").FillAsync(id);
         await Input(page, "f-coupon").FillAsync("OTHER7");
         var create = page.GetByTestId("campaign-create");
+        await Assertions.Expect(create).ToBeVisibleAsync(new() { Timeout = WaitMs }); // measured once laid out, not before
         var before = await create.EvaluateAsync<double>(PageTop);
 
         await create.ClickAsync();

@@ -206,7 +206,7 @@ public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
             var row = page.GetByTestId("audit-table").Locator("tr", new() { HasText = change });
             await row.WaitForAsync(new() { Timeout = WaitMs });
             var what = row.Locator("td").Nth(4);
-            await Eventually.ReturnsAsync(async () => (await what.InnerTextAsync()).Trim(), text => text == shown, TimeSpan.FromSeconds(10), $"the audit detail as '{shown}'");
+            await Assertions.Expect(what).ToHaveTextAsync(shown, new() { Timeout = WaitMs, UseInnerText = true });
             Assert.Equal("0.02 CNY per point from 2026-12-05T06:17:27.4053937+00:00", await what.Locator("[title]").GetAttributeAsync("title"));
         }
     }

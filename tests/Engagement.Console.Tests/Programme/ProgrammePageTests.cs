@@ -33,7 +33,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
 
         var page = await host.NewPageAsync();
         await SignInAsync(page, ConsoleHostFixture.SupportKey);
-        Assert.True(await page.GetByTestId("nav-programme").IsVisibleAsync());
+        await Microsoft.Playwright.Assertions.Expect(page.GetByTestId("nav-programme")).ToBeVisibleAsync(new() { Timeout = WaitMs });
         await GoAsync(page, "console/programme");
 
         await page.GetByTestId("programme-segments").WaitForAsync(new() { Timeout = WaitMs });
