@@ -34,7 +34,7 @@ public sealed class ConsoleActionTests(ConsoleHostFixture host)
 
         await Input(page, "consent-reason").FillAsync("member asked on the phone: no more SMS");
         await page.GetByTestId("consent-submit").ClickAsync();
-        // The chip is on the page from the start ("sms: yes"): its text is polled for the saved answer, not read once.
+        // The chip shows once the member has a stored SMS answer: its text is polled until it shows the saved "no".
         await Assertions.Expect(page.GetByTestId("consent-chip-sms")).ToHaveTextAsync(new Regex(@"^\s*sms: no\s*$", RegexOptions.IgnoreCase), new() { Timeout = WaitMs, UseInnerText = true });
         var view = await api.GetFromJsonAsync<JsonObject>($"api/v1/members/{id}", ConsoleHostFixture.Json);
         Assert.Equal(["sms"], view!["caps"]!["optedOutChannels"]!.AsArray().Select(c => c!.GetValue<string>()));

@@ -44,7 +44,7 @@ public sealed class ConsoleShutdownTests
             var negotiate = await Eventually.ReturnsAsync(
                 () => Task.FromResult(host.Logs.Events.Skip(logged).FirstOrDefault(e => Scalar(e, "RequestPath") as string == "/_blazor/negotiate")),
                 e => e is not null,
-                TimeSpan.FromSeconds(30),
+                WaitTime,
                 "the page's reconnect after the stop was signalled");
             Assert.Equal(503, Scalar(negotiate!, "StatusCode"));
             Assert.Equal(LogEventLevel.Information, negotiate!.Level); // routine on a stop, not a failed request

@@ -254,7 +254,7 @@ public sealed class ProgrammePageTests(ConsoleHostFixture host)
         {
             await page.GetByTestId("programme-region").ClickAsync();
             await page.Locator(".mud-popover-open").GetByText(region, new() { Exact = true }).ClickAsync();
-            await Eventually.ReturnsAsync(() => Task.FromResult(host.DaysReader.Waiting(region)), n => n >= 2, TimeSpan.FromSeconds(15), "the health and points reads of the region in flight together");
+            await Eventually.ReturnsAsync(() => Task.FromResult(host.DaysReader.Waiting(region)), n => n >= 2, WaitTime, "the health and points reads of the region in flight together");
         }
         finally
         {
