@@ -2,13 +2,16 @@ using System.Collections.Concurrent;
 using Engagement.Contracts.Members;
 using Engagement.Grains.Ports;
 
-namespace Engagement.Console.Tests;
+namespace Engagement.Testing;
 
 /// <summary>
-/// The host's ledger archive (the real table's) with appends that fail for chosen members until healed, as an archive
-/// outage would: such a member's outbox backs up past its bound and it refuses changes (<see cref="MemberBacklogException"/>),
-/// a campaign's delivery among them. Reads and every other member's appends go to the real archive.
+/// A ledger archive whose appends fail for chosen members until healed, as an archive outage would: such a member's
+/// outbox backs up past its bound and it refuses changes (<see cref="MemberBacklogException"/>), a campaign's delivery
+/// among them. Reads and every other member's appends go to the wrapped archive (an in-memory one in the Grains tests,
+/// the host's real table in the Console tests). Shared by the test projects that reference Engagement.Grains (linked from
+/// tests/Shared by tests/Directory.Build.props).
 /// </summary>
+/// <param name="inner">The archive that every read and every append of a member not failing goes to.</param>
 public sealed class FlakyLedgerArchive(ILedgerArchive inner) : ILedgerArchive
 {
     private readonly ConcurrentDictionary<string, bool> _failing = new(StringComparer.Ordinal);
@@ -16,7 +19,7 @@ public sealed class FlakyLedgerArchive(ILedgerArchive inner) : ILedgerArchive
     /// <summary>Appends for <paramref name="memberId"/> fail (an <see cref="IOException"/>) from now on, until <see cref="Heal"/>.</summary>
     public void Fail(string memberId) => _failing[memberId] = true;
 
-    /// <summary>Appends for <paramref name="memberId"/> go to the real archive again.</summary>
+    /// <summary>Appends for <paramref name="memberId"/> go to the wrapped archive again.</summary>
     public void Heal(string memberId) => _failing.TryRemove(memberId, out _);
 
     /// <inheritdoc/>
