@@ -7,7 +7,6 @@ using Engagement.Azure.Tests.Storage;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Ports;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,41 +32,20 @@ public sealed class BackupRestoreTests : IAsyncLifetime
 
     private BackupOptions Options => new() { TablePrefix = _prefix, Container = _container, FirstTables = [_prefix + "GrainState"], RetentionDays = 14 };
 
+    private string TouchQueue => "touches-" + _prefix.ToLowerInvariant();
+
     public async Task InitializeAsync()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
-            ["Engagement:Storage:GrainStateTableName"] = Tables[0],
-            ["Engagement:Storage:ReminderTableName"] = Tables[1],
-            ["Engagement:Storage:LedgerTableName"] = Tables[2],
-            ["Engagement:Storage:TouchQueueName"] = "touches-" + _prefix.ToLowerInvariant(),
-        });
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: Hosting.StorageSiloFixture.FreePort(), gatewayPort: Hosting.StorageSiloFixture.FreePort(), serviceId: "svc-" + _prefix, clusterId: "c");
-            silo.AddEngagementAzureStorage(builder.Configuration);
-        });
-        _silo = builder.Build();
+        _silo = AzuriteSilo.Build(AzuriteSilo.StorageSettings(Tables[0], Tables[1], Tables[2], TouchQueue), "svc-" + _prefix, (silo, configuration) => silo.AddEngagementAzureStorage(configuration));
         await _silo.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_silo is not null)
-        {
-            await _silo.StopAsync();
-            _silo.Dispose();
-        }
-
-        foreach (var table in Tables)
-        {
-            await StorageClients.DeleteTableQuietlyAsync(table);
-        }
-
+        await AzuriteSilo.StopAsync(_silo);
+        await AzuriteSilo.DeleteAsync(Tables);
         await Blobs().GetBlobContainerClient(_container).DeleteIfExistsAsync();
-        await StorageClients.Queues().GetQueueClient("touches-" + _prefix.ToLowerInvariant()).DeleteIfExistsAsync();
+        await StorageClients.Queues().GetQueueClient(TouchQueue).DeleteIfExistsAsync();
     }
 
     private static BlobServiceClient Blobs() => new(Azurite.ConnectionString);

@@ -1,6 +1,4 @@
 using Engagement.Azure.Hosting;
-using Engagement.Azure.Ledger;
-using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Engagement.Contracts.Campaigns;
@@ -9,10 +7,7 @@ using Engagement.Contracts.Members;
 using Engagement.Domain.Campaigns;
 using Engagement.Grains.Campaigns;
 using Engagement.Grains.Hosting;
-using Engagement.Grains.Ports;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Storage;
@@ -29,8 +24,6 @@ namespace Engagement.Azure.Tests.Campaigns;
 /// </summary>
 public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
 {
-    private static readonly string LongReason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
-
     private readonly string _suffix = Azurite.UniqueName("cbu");
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
     private readonly DownLedgerArchive _archive = new();
@@ -42,49 +35,24 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = AzuriteSilo.StorageSettings(Tables[0], Tables[1], Tables[2], "touches-" + _suffix, Tables[3]);
+        settings["Engagement:Campaigns:MemberIndexTableName"] = Tables[4];
+        settings["Engagement:Campaigns:GlobalControlPercent"] = "0";
+        _host = AzuriteSilo.Build(settings, "cbu-" + _suffix, (silo, configuration) =>
         {
-            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
-            ["Engagement:Storage:GrainStateTableName"] = Tables[0],
-            ["Engagement:Storage:ReminderTableName"] = Tables[1],
-            ["Engagement:Storage:LedgerTableName"] = Tables[2],
-            ["Engagement:Storage:MetricsTableName"] = Tables[3],
-            ["Engagement:Campaigns:MemberIndexTableName"] = Tables[4],
-            ["Engagement:Campaigns:GlobalControlPercent"] = "0",
-            ["Engagement:Storage:TouchQueueName"] = "touches-" + _suffix,
-        });
-        builder.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, _clock);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: StorageSiloFixture.FreePort(), gatewayPort: StorageSiloFixture.FreePort(), serviceId: "cbu-" + _suffix, clusterId: "c");
-            silo.AddEngagementGrains(builder.Configuration);
-            silo.AddEngagementAzureStorage(builder.Configuration);
+            silo.AddEngagementGrains(configuration);
+            silo.AddEngagementAzureStorage(configuration);
             silo.AddEngagementInMemoryPorts();
-            silo.AddEngagementCampaignStorage(builder.Configuration);
-
-            // The engine's Azure ledger archive, down on demand.
-            silo.Services.RemoveAll<ILedgerArchive>();
-            silo.Services.AddSingleton<ILedgerArchive>(sp => _archive.Over(sp.GetRequiredService<AzureTableLedgerArchive>()));
-        });
-        _host = builder.Build();
+            silo.AddEngagementCampaignStorage(configuration);
+            _archive.StandIn(silo.Services); // the engine's Azure ledger archive, down on demand
+        }, _clock);
         await _host.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_host is not null)
-        {
-            await _host.StopAsync();
-            _host.Dispose();
-        }
-
-        foreach (var table in Tables)
-        {
-            await StorageClients.DeleteTableQuietlyAsync(table);
-        }
-
-        await StorageClients.Queues().GetQueueClient("touches-" + _suffix).DeleteIfExistsAsync();
+        await AzuriteSilo.StopAsync(_host);
+        await AzuriteSilo.DeleteAsync(Tables, "touches-" + _suffix);
     }
 
     [Fact]
@@ -106,7 +74,7 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
         MemberBacklogException? refusal = null;
         for (var i = 0; i < 150 && refusal is null; i++)
         {
-            refusal = await Record.ExceptionAsync(() => backedUp.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason })) as MemberBacklogException;
+            refusal = await Record.ExceptionAsync(() => backedUp.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = DownLedgerArchive.LongReason })) as MemberBacklogException;
         }
 
         Assert.NotNull(refusal);

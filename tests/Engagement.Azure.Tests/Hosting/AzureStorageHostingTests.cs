@@ -9,7 +9,6 @@ using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Storage;
 using Engagement.Azure.Touches;
 using Engagement.Grains.Ports;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -40,17 +39,8 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
         await StorageClients.Queues().GetQueueClient(_queue).DeleteIfExistsAsync();
     }
 
-    private IHost BuildSilo(Dictionary<string, string?> settings)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "svc-" + _suffix, clusterId: "c");
-            silo.AddEngagementAzureStorage(builder.Configuration);
-        });
-        return builder.Build();
-    }
+    private IHost BuildSilo(Dictionary<string, string?> settings) =>
+        AzuriteSilo.Build(settings, "svc-" + _suffix, (silo, configuration) => silo.AddEngagementAzureStorage(configuration));
 
     private Dictionary<string, string?> Settings()
     {
@@ -61,14 +51,7 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
             return name;
         }
 
-        return new()
-        {
-            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
-            ["Engagement:Storage:GrainStateTableName"] = Table("gs"),
-            ["Engagement:Storage:ReminderTableName"] = Table("rem"),
-            ["Engagement:Storage:LedgerTableName"] = Table("ledger"),
-            ["Engagement:Storage:TouchQueueName"] = _queue,
-        };
+        return AzuriteSilo.StorageSettings(Table("gs"), Table("rem"), Table("ledger"), _queue);
     }
 
     [Fact]
@@ -209,6 +192,4 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
 
         Assert.True(health.IsHealthy, health.Description);
     }
-
-    private static int FreePort() => Engagement.Testing.TestPorts.Next();
 }

@@ -2,7 +2,6 @@ using Azure.Data.Tables;
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Reminders;
 using Engagement.Azure.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Storage;
@@ -46,42 +45,19 @@ public sealed class StorageSiloFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
-            ["Engagement:Storage:GrainStateTableName"] = GrainStateTable,
-            ["Engagement:Storage:ReminderTableName"] = ReminderTable,
-            ["Engagement:Storage:LedgerTableName"] = LedgerTable,
-            ["Engagement:Storage:TouchQueueName"] = TouchQueue,
-        });
-        builder.Services.AddSingleton(new ReminderTableStats());
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: ServiceId, clusterId: "c");
-            silo.AddEngagementAzureStorage(builder.Configuration);
-        });
-        _host = builder.Build();
+        _host = AzuriteSilo.Build(
+            AzuriteSilo.StorageSettings(GrainStateTable, ReminderTable, LedgerTable, TouchQueue),
+            ServiceId,
+            (silo, configuration) => silo.AddEngagementAzureStorage(configuration),
+            host: builder => builder.Services.AddSingleton(new ReminderTableStats()));
         await _host.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_host is not null)
-        {
-            await _host.StopAsync();
-            _host.Dispose();
-        }
-
-        foreach (var table in new[] { GrainStateTable, ReminderTable, LedgerTable })
-        {
-            await StorageClients.DeleteTableQuietlyAsync(table);
-        }
-
-        await StorageClients.Queues().GetQueueClient(TouchQueue).DeleteIfExistsAsync();
+        await AzuriteSilo.StopAsync(_host);
+        await AzuriteSilo.DeleteAsync([GrainStateTable, ReminderTable, LedgerTable], TouchQueue);
     }
-
-    public static int FreePort() => Engagement.Testing.TestPorts.Next();
 }
 
 [CollectionDefinition(Name)]

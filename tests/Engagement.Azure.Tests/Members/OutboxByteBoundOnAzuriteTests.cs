@@ -1,6 +1,5 @@
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Ledger;
-using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
@@ -8,10 +7,7 @@ using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Members.Effects;
-using Engagement.Grains.Ports;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Storage;
@@ -27,9 +23,6 @@ namespace Engagement.Azure.Tests.Members;
 /// </summary>
 public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
 {
-    /// <summary>200 Chinese characters (AdjustmentPolicy.MaxReasonLength), 6 bytes each escaped in the stored JSON.</summary>
-    private static readonly string LongReason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
-
     private readonly string _suffix = Azurite.UniqueName("obb");
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
     private readonly DownLedgerArchive _archive = new();
@@ -41,46 +34,20 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _host = AzuriteSilo.Build(AzuriteSilo.StorageSettings(Tables[0], Tables[1], Tables[2], "touches-" + _suffix, Tables[3]), "obb-" + _suffix, (silo, configuration) =>
         {
-            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
-            ["Engagement:Storage:GrainStateTableName"] = Tables[0],
-            ["Engagement:Storage:ReminderTableName"] = Tables[1],
-            ["Engagement:Storage:LedgerTableName"] = Tables[2],
-            ["Engagement:Storage:MetricsTableName"] = Tables[3],
-            ["Engagement:Storage:TouchQueueName"] = "touches-" + _suffix,
-        });
-        builder.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, _clock);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: StorageSiloFixture.FreePort(), gatewayPort: StorageSiloFixture.FreePort(), serviceId: "obb-" + _suffix, clusterId: "c");
-            silo.AddEngagementGrains(builder.Configuration);
-            silo.AddEngagementAzureStorage(builder.Configuration);
+            silo.AddEngagementGrains(configuration);
+            silo.AddEngagementAzureStorage(configuration);
             silo.AddEngagementInMemoryPorts();
-
-            // The engine's Azure ledger archive, down on demand.
-            silo.Services.RemoveAll<ILedgerArchive>();
-            silo.Services.AddSingleton<ILedgerArchive>(sp => _archive.Over(sp.GetRequiredService<AzureTableLedgerArchive>()));
-        });
-        _host = builder.Build();
+            _archive.StandIn(silo.Services); // the engine's Azure ledger archive, down on demand
+        }, _clock);
         await _host.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
-        if (_host is not null)
-        {
-            await _host.StopAsync();
-            _host.Dispose();
-        }
-
-        foreach (var table in Tables)
-        {
-            await StorageClients.DeleteTableQuietlyAsync(table);
-        }
-
-        await StorageClients.Queues().GetQueueClient("touches-" + _suffix).DeleteIfExistsAsync();
+        await AzuriteSilo.StopAsync(_host);
+        await AzuriteSilo.DeleteAsync(Tables, "touches-" + _suffix);
     }
 
     [Fact]
@@ -136,13 +103,13 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
         var archived = (await Services.GetRequiredService<AzureTableLedgerArchive>().ReadAsync(id, null, null, 500)).Where(e => IsAdjustment(e.EventId)).ToList();
         Assert.Equal(150, archived.Count);
         Assert.Equal(150, archived.Select(e => e.EventId).Distinct(StringComparer.Ordinal).Count());
-        Assert.All(archived, e => Assert.EndsWith(LongReason, e.Reason, StringComparison.Ordinal));
+        Assert.All(archived, e => Assert.EndsWith(DownLedgerArchive.LongReason, e.Reason, StringComparison.Ordinal));
         Assert.Equal(before + 150, view!.PointsBalance);
         Assert.Equal(150, ledger.Entries.Count(e => IsAdjustment(e.EventId)));
     }
 
     private static AdjustmentRequest Adjustment(int i) =>
-        new() { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason };
+        new() { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = DownLedgerArchive.LongReason };
 
     private async Task<MemberGrainState> ReadStoredAsync(string memberId)
     {

@@ -1,12 +1,10 @@
 using Engagement.Azure.Hosting;
-using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Offers;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -26,35 +24,20 @@ public sealed class OfferGrainsOnAzuriteTests : IAsyncLifetime
 
     public Task DisposeAsync() => StorageClients.DeleteTableQuietlyAsync(_table);
 
-    private async Task<IHost> StartSiloAsync()
+    private Task<IHost> StartSiloAsync()
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = AzuriteSilo.StorageSettings(_table, _table + "rem");
+        settings["Engagement:Offers:CouponSecret"] = "azure-offer-tests-secret-0123456789";
+        return AzuriteSilo.StartAsync(settings, "offers-" + _table, (silo, configuration) =>
         {
-            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
-            ["Engagement:Storage:GrainStateTableName"] = _table,
-            ["Engagement:Storage:ReminderTableName"] = _table + "rem",
-            ["Engagement:Offers:CouponSecret"] = "azure-offer-tests-secret-0123456789",
-        });
-        builder.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, _clock);
-        builder.UseOrleans(silo =>
-        {
-            silo.UseLocalhostClustering(siloPort: StorageSiloFixture.FreePort(), gatewayPort: StorageSiloFixture.FreePort(), serviceId: "offers-" + _table, clusterId: "c");
-            silo.AddEngagementGrains(builder.Configuration);
-            silo.AddEngagementOffers(builder.Configuration);
-            silo.AddEngagementAzureStorage(builder.Configuration);
+            silo.AddEngagementGrains(configuration);
+            silo.AddEngagementOffers(configuration);
+            silo.AddEngagementAzureStorage(configuration);
             silo.AddEngagementInMemoryPorts();
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
+        }, _clock);
     }
 
-    private static async Task StopAsync(IHost host)
-    {
-        await host.StopAsync();
-        host.Dispose();
-    }
+    private static Task StopAsync(IHost host) => AzuriteSilo.StopAsync(host);
 
     [Fact]
     public async Task FiftyConcurrentTakesOfTenUnitsTakeExactlyTenAndANewSiloReadsTheSameStock()

@@ -1,6 +1,5 @@
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Programme;
-using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Engagement.Contracts.Programme;
@@ -122,18 +121,9 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
     public async Task StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var builder = Host.CreateApplicationBuilder();
-        var config = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:AzureStorage"] = Azurite.ConnectionString,
-            ["Engagement:Storage:GrainStateTableName"] = Table("gs"),
-            ["Engagement:Storage:ReminderTableName"] = Table("rem"),
-            ["Engagement:Storage:LedgerTableName"] = Table("ledger"),
-            ["Engagement:Storage:MetricsTableName"] = MetricsTable,
-            ["Engagement:Storage:TouchQueueName"] = "touches-" + _suffix,
-            ["Engagement:Alerts:QueueName"] = AlertQueue,
-            ["Engagement:Metrics:Shards"] = "4",
-        };
+        var config = AzuriteSilo.StorageSettings(Table("gs"), Table("rem"), Table("ledger"), "touches-" + _suffix, MetricsTable);
+        config["Engagement:Alerts:QueueName"] = AlertQueue;
+        config["Engagement:Metrics:Shards"] = "4";
         if (CouponSecret is not null)
         {
             config["Engagement:Offers:CouponSecret"] = CouponSecret;
@@ -144,56 +134,52 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             config[key] = value;
         }
 
-        builder.Configuration.AddInMemoryCollection(config);
-        if (Logs is not null)
+        _host = AzuriteSilo.Build(config, "svc-" + _suffix, Configure, Clock, builder =>
         {
-            builder.Logging.AddProvider(Logs);
+            if (Logs is not null)
+            {
+                builder.Logging.AddProvider(Logs);
+            }
+        });
+        await _host.StartAsync();
+    }
+
+    /// <summary>The silo's registrations: grains, Azure storage, programme metrics and alerts, with this silo's faults in front.</summary>
+    private void Configure(ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.AddEngagementGrains(configuration);
+        if (CouponSecret is not null)
+        {
+            silo.AddEngagementOffers(configuration);
         }
 
-        builder.Services.AddKeyedSingleton<TimeProvider>(EngagementTime.Key, Clock);
-        builder.UseOrleans(silo =>
+        silo.AddEngagementAzureStorage(configuration);
+        AlertBookFaults.Decorate(silo.Services, this);
+        if (ResponseTimeout is { } timeout)
         {
-            silo.UseLocalhostClustering(siloPort: StorageSiloFixture.FreePort(), gatewayPort: StorageSiloFixture.FreePort(), serviceId: "svc-" + _suffix, clusterId: "c");
-            silo.AddEngagementGrains(builder.Configuration);
-            if (CouponSecret is not null)
-            {
-                silo.AddEngagementOffers(builder.Configuration);
-            }
+            silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
+        }
+        silo.AddEngagementInMemoryPorts(); // the poison queue (members need one; the ingestion host is not here)
+        silo.AddEngagementProgramme(configuration, startAlerts: false);
+        silo.AddEngagementProgrammeStorage();
+        if (DaysReader is { } wrap)
+        {
+            silo.Services.RemoveAll<IProgrammeDaysReader>();
+            silo.Services.AddSingleton(sp => wrap(new ProgrammeDaysReader(sp.GetRequiredService<IGrainFactory>())));
+        }
 
-            silo.AddEngagementAzureStorage(builder.Configuration);
-            AlertBookFaults.Decorate(silo.Services, this);
-            if (ResponseTimeout is { } timeout)
-            {
-                silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
-            }
-            silo.AddEngagementInMemoryPorts(); // the poison queue (members need one; the ingestion host is not here)
-            silo.AddEngagementProgramme(builder.Configuration, startAlerts: false);
-            silo.AddEngagementProgrammeStorage();
-            if (DaysReader is { } wrap)
-            {
-                silo.Services.RemoveAll<IProgrammeDaysReader>();
-                silo.Services.AddSingleton(sp => wrap(new ProgrammeDaysReader(sp.GetRequiredService<IGrainFactory>())));
-            }
-
-            silo.Services.RemoveAll<IProgrammeMetricsSink>();
-            silo.Services.AddSingleton<IProgrammeMetricsSink>(sp => new FlakySink(this, new GrainProgrammeMetricsSink(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MetricsOptions>>())));
-            silo.Services.RemoveAll<IAggregatorRowStore>();
-            silo.Services.AddSingleton<IAggregatorRowStore>(sp => new LossyRowStore(this, sp.GetRequiredService<AzureTableAggregatorRowStore>()));
-            silo.Services.RemoveAll<IAlertPublisher>();
-            silo.Services.AddSingleton<IAlertPublisher>(sp => new FlakyPublisher(this, new AzureQueueAlertPublisher(sp.GetRequiredService<EngagementStorageClients>().Queues, AlertQueue)));
-        });
-        _host = builder.Build();
-        await _host.StartAsync();
+        silo.Services.RemoveAll<IProgrammeMetricsSink>();
+        silo.Services.AddSingleton<IProgrammeMetricsSink>(sp => new FlakySink(this, new GrainProgrammeMetricsSink(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<MetricsOptions>>())));
+        silo.Services.RemoveAll<IAggregatorRowStore>();
+        silo.Services.AddSingleton<IAggregatorRowStore>(sp => new LossyRowStore(this, sp.GetRequiredService<AzureTableAggregatorRowStore>()));
+        silo.Services.RemoveAll<IAlertPublisher>();
+        silo.Services.AddSingleton<IAlertPublisher>(sp => new FlakyPublisher(this, new AzureQueueAlertPublisher(sp.GetRequiredService<EngagementStorageClients>().Queues, AlertQueue)));
     }
 
     public async Task StopAsync()
     {
-        if (_host is not null)
-        {
-            await _host.StopAsync();
-            _host.Dispose();
-            _host = null;
-        }
+        await AzuriteSilo.StopAsync(_host);
+        _host = null;
     }
 
     /// <summary>The alert messages on the queue, oldest first (peeked, so they stay).</summary>
@@ -212,12 +198,7 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        foreach (var table in new[] { Table("gs"), Table("rem"), Table("ledger"), MetricsTable })
-        {
-            await StorageClients.DeleteTableQuietlyAsync(table);
-        }
-
-        await StorageClients.Queues().GetQueueClient(AlertQueue).DeleteIfExistsAsync();
+        await AzuriteSilo.DeleteAsync([Table("gs"), Table("rem"), Table("ledger"), MetricsTable], AlertQueue);
     }
 
     /// <summary>Passes to the aggregators unless the silo is told to fail the next applies.</summary>
