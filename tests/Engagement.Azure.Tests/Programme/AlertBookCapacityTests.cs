@@ -4,10 +4,7 @@ using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
-using Engagement.Grains.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
 using static Engagement.Azure.Tests.Programme.ProgrammeAggregationTests;
 
 namespace Engagement.Azure.Tests.Programme;
@@ -19,7 +16,6 @@ namespace Engagement.Azure.Tests.Programme;
 public sealed class AlertBookCapacityTests
 {
     private static readonly Dictionary<string, string?> Settings = new() { ["Engagement:Alerts:ComplaintMinActive"] = "10" };
-    private static readonly DateOnly Yesterday = Today.AddDays(-1);
     private static readonly AlertOptions Options = new() { ActivityBaseline = 0.05 };
 
     [Fact]
@@ -31,8 +27,7 @@ public sealed class AlertBookCapacityTests
 
         var book = Largest(ProgrammeSilo.Start.AddDays(-2));
         var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
-        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
-        await storage.WriteStateAsync("alerts", alerts.GetGrainId(), new GrainState<AlertBookState>(book));
+        await silo.WriteAlertBookAsync(book);
 
         // The row the provider wrote (table "gs" + the silo's suffix, which its queue name also ends with): within its 15
         // properties of 32K characters.
@@ -49,9 +44,7 @@ public sealed class AlertBookCapacityTests
         Assert.InRange(characters, AlertBookBounds.BookMaxBytes - 8_000, EngagementStorageOptions.ProviderStringCapacity);
 
         // The provider reads back the book as written, part for part.
-        var read = new GrainState<AlertBookState>();
-        await storage.ReadStateAsync("alerts", alerts.GetGrainId(), read);
-        var stored = read.State;
+        var stored = await silo.ReadAlertBookAsync();
         Assert.NotNull(stored);
         Assert.Equal(book.Open, stored.Open);
         Assert.Equal(book.Episodes, stored.Episodes);

@@ -3,10 +3,8 @@ using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
-using Engagement.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
 using static Engagement.Azure.Tests.Programme.ProgrammeAggregationTests;
 
 namespace Engagement.Azure.Tests.Programme;
@@ -25,8 +23,6 @@ public sealed class AlertBookFaultTests
         ["Engagement:Alerts:ComplaintMinActive"] = "1",
         ["Engagement:Alerts:PointsMinIssued"] = "1",
     };
-
-    private static readonly DateOnly Yesterday = Today.AddDays(-1);
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -72,8 +68,7 @@ public sealed class AlertBookFaultTests
         var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
         // A book whose open data anomalies leave room for some 300 of the 402 alerts (stored before the grain's activation).
         var fill = Filled(ProgrammeSilo.Start.AddDays(-1), room: 90_000);
-        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
-        await storage.WriteStateAsync("alerts", alerts.GetGrainId(), new GrainState<AlertBookState>(fill));
+        await silo.WriteAlertBookAsync(fill);
         var writesBefore = silo.AlertBookWrites;
 
         // Part 1 is written and published (two writes); part 2's write fails.
@@ -86,12 +81,11 @@ public sealed class AlertBookFaultTests
         AssertNoneRefused(await alerts.GetRaisesRefusedAsync());
 
         // Memory is never ahead of storage: the stored row holds exactly the open alerts the grain shows, its outbox published.
-        var stored = new GrainState<AlertBookState>();
-        await storage.ReadStateAsync("alerts", alerts.GetGrainId(), stored);
+        var stored = await silo.ReadAlertBookAsync();
         var shown = (await alerts.GetAsync(AlertStates.Open, 1000)).Select(a => a.AlertId).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(shown, stored.State!.Open.Values.Select(a => a.AlertId).Order(StringComparer.Ordinal));
+        Assert.Equal(shown, stored!.Open.Values.Select(a => a.AlertId).Order(StringComparer.Ordinal));
         Assert.Equal(fill.Open.Count + part1.Count, shown.Count);
-        Assert.Empty(stored.State!.Outbox);
+        Assert.Empty(stored!.Outbox);
 
         // The retry raises what fits in parts and records the rest, refused for want of room.
         silo.Clock.Advance(TimeSpan.FromMinutes(5));
@@ -198,10 +192,8 @@ public sealed class AlertBookFaultTests
         Assert.Empty(await silo.AlertMessagesAsync());
 
         // The resolve is kept in the stored row: a new activation still ignores the stale raise; a later failure raises.
-        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
-        var stored = new GrainState<AlertBookState>();
-        await storage.ReadStateAsync("alerts", alerts.GetGrainId(), stored);
-        Assert.Equal(ProgrammeSilo.Start.AddSeconds(30), stored.State!.AnomalyResolvedAt!["backup"]);
+        var stored = await silo.ReadAlertBookAsync();
+        Assert.Equal(ProgrammeSilo.Start.AddSeconds(30), stored!.AnomalyResolvedAt!["backup"]);
         await silo.StopAsync();
         await silo.StartAsync(Settings);
         alerts = silo.Grains.GetGrain<IAlertsGrain>(0);

@@ -13,6 +13,9 @@ public sealed class ProgrammeAggregationTests
 {
     internal static readonly DateOnly Today = new(2026, 11, 24);
 
+    /// <summary>The day before <see cref="Today"/>: the last whole day the alert rules judge.</summary>
+    internal static readonly DateOnly Yesterday = Today.AddDays(-1);
+
     internal static readonly MetricsOptions Options = new() { Shards = 4 };
 
     /// <summary>The contributions of one event per member (a member's first outcome joins it).</summary>

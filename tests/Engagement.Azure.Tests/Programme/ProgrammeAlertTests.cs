@@ -13,8 +13,6 @@ public sealed class ProgrammeAlertTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     /// <summary>The last complete local day at <see cref="ProgrammeSilo.Start"/>: the rules judge complete days only.</summary>
-    private static readonly DateOnly Yesterday = Today.AddDays(-1);
-
     [Fact]
     public async Task ComplaintsAboveThreePercentRaiseOnceAcrossReevaluationAndRestartAndResolveOnRecovery()
     {

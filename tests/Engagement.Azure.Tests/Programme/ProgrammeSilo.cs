@@ -104,6 +104,21 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
     public IProgrammeMetricsGrain Reader => Grains.GetGrain<IProgrammeMetricsGrain>(0);
 
+    /// <summary>The silo's grain storage (the engine's table provider on Azurite, <see cref="AlertBookFaults"/> in front).</summary>
+    public IGrainStorage GrainStorage => Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
+
+    /// <summary>Stores <paramref name="book"/> as the alerts grain's row (state <c>alerts</c>), as an earlier activation would have.</summary>
+    public Task WriteAlertBookAsync(AlertBookState book) =>
+        GrainStorage.WriteStateAsync("alerts", Grains.GetGrain<IAlertsGrain>(0).GetGrainId(), new GrainState<AlertBookState>(book));
+
+    /// <summary>The alerts grain's row as the grain storage reads it back (its state; null when the read gave none).</summary>
+    public async Task<AlertBookState?> ReadAlertBookAsync()
+    {
+        var stored = new GrainState<AlertBookState>();
+        await GrainStorage.ReadStateAsync("alerts", Grains.GetGrain<IAlertsGrain>(0).GetGrainId(), stored);
+        return stored.State;
+    }
+
     /// <summary>When set, every log line of the silo at Information or above, over every start.</summary>
     public LogCapture? Logs { get; init; }
 
