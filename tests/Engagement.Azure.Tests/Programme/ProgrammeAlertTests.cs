@@ -12,7 +12,6 @@ public sealed class ProgrammeAlertTests
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    /// <summary>The last complete local day at <see cref="ProgrammeSilo.Start"/>: the rules judge complete days only.</summary>
     [Fact]
     public async Task ComplaintsAboveThreePercentRaiseOnceAcrossReevaluationAndRestartAndResolveOnRecovery()
     {
