@@ -285,7 +285,9 @@ public sealed class MemberState : IJsonOnDeserialized
     /// How <see cref="Outbox"/> is stored: its pending effects, omitted when there are none (most stored members); what
     /// the same document already says is not written again (<see cref="OutboxStorage"/>): a pending ledger entry that
     /// <see cref="Ledger"/> also holds is stored as its sequence number only, metric contributions without the ids and
-    /// member id rebuilt from <see cref="MemberId"/>; loading the state turns both back.
+    /// member id rebuilt from <see cref="MemberId"/>; loading the state turns both back. The list read here is the
+    /// outbox itself or, when it has short forms, a list the thread reuses for the next state it stores: serialize it at
+    /// once (as the state serializer does), copy it to keep it.
     /// </summary>
     [JsonPropertyName("outbox")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

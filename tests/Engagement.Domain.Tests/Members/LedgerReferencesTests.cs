@@ -165,9 +165,35 @@ public sealed class LedgerReferencesTests
         Assert.True(JsonSerializer.Serialize(back, Web).Length < older.Length);
     }
 
-    private static MemberState Purchases(ProgramOptions options, int count)
+    [Fact]
+    public void StatesStoredOneAfterTheOtherOnAThreadEachStoreTheirOwnOutbox()
     {
-        var state = new MemberState { MemberId = "M1" };
+        // The short forms are written through a list the thread reuses: a shorter outbox stored after a longer one
+        // must not carry the longer one's tail, nor the longer one's next write the shorter one's effects.
+        var longer = Purchases(new ProgramOptions(), 6, "M-long");
+        var shorter = Purchases(new ProgramOptions(), 2, "M-short");
+        Assert.True(longer.Outbox.Count > shorter.Outbox.Count, $"{longer.Outbox.Count} against {shorter.Outbox.Count} pending");
+        var longerIds = longer.Outbox.Pending.Select(e => e.Id).ToList();
+        var shorterIds = shorter.Outbox.Pending.Select(e => e.Id).ToList();
+
+        var longerJson = JsonSerializer.Serialize(longer, Web);
+        var shorterJson = JsonSerializer.Serialize(shorter, Web);
+        var longerAgain = JsonSerializer.Serialize(longer, Web);
+
+        Assert.Equal(longerJson, longerAgain);
+        Assert.Equal(shorterIds, JsonSerializer.Deserialize<MemberState>(shorterJson, Web)!.Outbox.Pending.Select(e => e.Id));
+        Assert.Equal(longerIds, JsonSerializer.Deserialize<MemberState>(longerAgain, Web)!.Outbox.Pending.Select(e => e.Id));
+
+        // Neither outbox was touched by storing, and the stored list is not the outbox itself.
+        Assert.Equal(longerIds, longer.Outbox.Pending.Select(e => e.Id));
+        Assert.Equal(shorterIds, shorter.Outbox.Pending.Select(e => e.Id));
+        Assert.NotSame(shorter.Outbox.Pending, shorter.StoredOutbox);
+        Assert.All(shorter.Outbox.Pending, e => Assert.IsNotType<ArchiveLedgerReference>(e));
+    }
+
+    private static MemberState Purchases(ProgramOptions options, int count, string memberId = "M1")
+    {
+        var state = new MemberState { MemberId = memberId };
         for (var i = 0; i < count; i++)
         {
             var at = Start.AddHours(i);
