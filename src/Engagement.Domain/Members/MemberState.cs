@@ -285,15 +285,17 @@ public sealed class MemberState : IJsonOnDeserialized
     /// How <see cref="Outbox"/> is stored: its pending effects, omitted when there are none (most stored members); what
     /// the same document already says is not written again (<see cref="OutboxStorage"/>): a pending ledger entry that
     /// <see cref="Ledger"/> also holds is stored as its sequence number only, metric contributions without the ids and
-    /// member id rebuilt from <see cref="MemberId"/>; loading the state turns both back. The list read here is the
-    /// outbox itself or, when it has short forms, a list the thread reuses for the next state it stores: serialize it at
-    /// once (as the state serializer does), copy it to keep it.
+    /// member id rebuilt from <see cref="MemberId"/>; loading the state turns both back. Internal: only the state's JSON
+    /// and <see cref="OutboxBytes"/> read it. The list read here is the outbox's pending list itself or, when it has short
+    /// forms, the outbox's own stored-form list (<see cref="MemberOutbox.StoredForm"/>), refilled by this member's next
+    /// read: never shared with another member.
     /// </summary>
+    [JsonInclude]
     [JsonPropertyName("outbox")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public List<MemberEffect>? StoredOutbox
+    internal List<MemberEffect>? StoredOutbox
     {
-        get => Outbox.Count == 0 ? null : OutboxStorage.ForStorage(Outbox.Pending, Ledger, MemberId);
+        get => Outbox.Count == 0 ? null : OutboxStorage.ForStorage(Outbox, Ledger, MemberId);
         set => Outbox.Pending = value ?? [];
     }
 

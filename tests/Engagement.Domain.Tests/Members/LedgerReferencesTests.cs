@@ -168,7 +168,7 @@ public sealed class LedgerReferencesTests
     [Fact]
     public void StatesStoredOneAfterTheOtherOnAThreadEachStoreTheirOwnOutbox()
     {
-        // The short forms are written through a list the thread reuses: a shorter outbox stored after a longer one
+        // The short forms are written through a list each outbox reuses: a shorter outbox stored after a longer one
         // must not carry the longer one's tail, nor the longer one's next write the shorter one's effects.
         var longer = Purchases(new ProgramOptions(), 6, "M-long");
         var shorter = Purchases(new ProgramOptions(), 2, "M-short");
@@ -189,6 +189,40 @@ public sealed class LedgerReferencesTests
         Assert.Equal(shorterIds, shorter.Outbox.Pending.Select(e => e.Id));
         Assert.NotSame(shorter.Outbox.Pending, shorter.StoredOutbox);
         Assert.All(shorter.Outbox.Pending, e => Assert.IsNotType<ArchiveLedgerReference>(e));
+    }
+
+    [Fact]
+    public void StoredOutboxesReadFromTwoStatesStayEachStatesOwnWhenTheFirstIsStoredAfterwards()
+    {
+        // A reader that keeps the stored form (an export, a second serializer pass) holds its member's effects, not
+        // those of whichever member was stored next on the thread.
+        var first = Purchases(new ProgramOptions(), 6, "M-first");
+        var second = Purchases(new ProgramOptions(), 2, "M-second");
+        var firstJson = JsonSerializer.Serialize(first, Web);
+        var secondJson = JsonSerializer.Serialize(second, Web);
+        var firstOutbox = StoredOutboxIn(firstJson);
+        var secondOutbox = StoredOutboxIn(secondJson);
+        Assert.NotEqual(firstOutbox, secondOutbox);
+
+        var a = first.StoredOutbox!;
+        var b = second.StoredOutbox!;
+        Assert.NotSame(a, b);
+        Assert.NotSame(first.Outbox.Pending, a); // the short forms' list, not the outbox itself
+        Assert.Contains(a, e => e is ArchiveLedgerReference);
+
+        var firstAgain = JsonSerializer.Serialize(first, Web);
+
+        Assert.Equal(firstJson, firstAgain);
+        Assert.Equal(firstOutbox, JsonSerializer.Serialize(a, Web));
+        Assert.Equal(secondOutbox, JsonSerializer.Serialize(b, Web));
+        Assert.Equal(first.Outbox.Count, a.Count);
+        Assert.Equal(second.Outbox.Count, b.Count);
+    }
+
+    private static string StoredOutboxIn(string stateJson)
+    {
+        using var document = JsonDocument.Parse(stateJson);
+        return document.RootElement.GetProperty("outbox").GetRawText();
     }
 
     private static MemberState Purchases(ProgramOptions options, int count, string memberId = "M1")

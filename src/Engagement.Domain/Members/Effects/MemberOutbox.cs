@@ -12,6 +12,16 @@ public sealed class MemberOutbox
     /// <summary>Effects decided and stored but not yet confirmed by their receiver.</summary>
     public List<MemberEffect> Pending { get; set; } = [];
 
+    /// <summary>
+    /// The list the state's JSON stores for <see cref="Pending"/> when it has short forms
+    /// (<see cref="OutboxStorage.ForStorage"/>, read through <see cref="MemberState.StoredOutbox"/>): this outbox's own,
+    /// refilled on each state write instead of copied; never stored itself. Null until the first such write. It holds
+    /// at most the pending effects of the last write (a few hundred bytes at the outbox's usual 30-odd effects; one grown
+    /// past <see cref="OutboxStorage.KeptListCapacity"/> is replaced once the outbox is short again).
+    /// </summary>
+    [JsonIgnore]
+    internal List<MemberEffect>? StoredForm { get; set; }
+
     /// <summary>Number of pending effects.</summary>
     [JsonIgnore]
     public int Count => Pending.Count;

@@ -11,22 +11,19 @@ namespace Engagement.Domain.Members.Effects;
 /// </summary>
 internal static class OutboxStorage
 {
-    /// <summary>Above this capacity a thread's scratch list is not reused for a smaller outbox (it is replaced by one of that outbox's size), so no thread keeps a large array for good.</summary>
-    internal const int KeptScratchCapacity = 256;
-
-    /// <summary>The list the short forms are written into, reused by the thread from one state write to the next.</summary>
-    [ThreadStatic]
-    private static List<MemberEffect>? t_stored;
+    /// <summary>Above this capacity a member's stored-form list is not reused for a smaller outbox (it is replaced by one of that outbox's size), so a member whose outbox once grew long does not keep a large array for good.</summary>
+    internal const int KeptListCapacity = 64;
 
     /// <summary>
-    /// The list to store for <paramref name="pending"/>: itself when no effect has a short form, otherwise a list with
-    /// the short forms (the outbox itself is not changed). That list is this thread's scratch, reused by the next call
-    /// on the same thread (no copy of the outbox is allocated per state write; a member with 51 pending effects made a
-    /// 432-byte array on every write): it is for serializing at once, as <see cref="MemberState.StoredOutbox"/>'s
-    /// readers do (the state serializer, <see cref="OutboxBytes"/>); a caller that keeps it must copy it.
+    /// The list to store for <paramref name="outbox"/>'s pending effects: the pending list itself when no effect has a
+    /// short form, otherwise a list with the short forms (the pending list is not changed). That list is the outbox's
+    /// own (<see cref="MemberOutbox.StoredForm"/>), refilled on the outbox's next state write: no copy of the outbox is
+    /// allocated per state write (a member with 51 pending effects made a 432-byte array on every write), and no other
+    /// member's write touches it (Orleans runs one call of a member at a time).
     /// </summary>
-    public static List<MemberEffect> ForStorage(List<MemberEffect> pending, List<LedgerEntry> ledger, string memberId)
+    public static List<MemberEffect> ForStorage(MemberOutbox outbox, List<LedgerEntry> ledger, string memberId)
     {
+        var pending = outbox.Pending;
         List<MemberEffect>? stored = null;
         for (var i = 0; i < pending.Count; i++)
         {
@@ -38,7 +35,7 @@ internal static class OutboxStorage
             };
             if (shorter is not null)
             {
-                stored ??= Scratch(pending);
+                stored ??= Refill(outbox);
                 stored[i] = shorter;
             }
         }
@@ -46,18 +43,19 @@ internal static class OutboxStorage
         return stored ?? pending;
     }
 
-    /// <summary>This thread's scratch list, holding <paramref name="pending"/>'s effects in order.</summary>
-    private static List<MemberEffect> Scratch(List<MemberEffect> pending)
+    /// <summary>The outbox's stored-form list, holding its pending effects in order.</summary>
+    private static List<MemberEffect> Refill(MemberOutbox outbox)
     {
-        var scratch = t_stored;
-        if (scratch is null || (scratch.Capacity > KeptScratchCapacity && pending.Count <= KeptScratchCapacity))
+        var pending = outbox.Pending;
+        var stored = outbox.StoredForm;
+        if (stored is null || (stored.Capacity > KeptListCapacity && pending.Count <= KeptListCapacity))
         {
-            t_stored = scratch = new List<MemberEffect>(pending.Count);
+            outbox.StoredForm = stored = new List<MemberEffect>(pending.Count);
         }
 
-        scratch.Clear();
-        scratch.AddRange(pending);
-        return scratch;
+        stored.Clear();
+        stored.AddRange(pending);
+        return stored;
     }
 
     /// <summary>Turns every short form in <paramref name="pending"/> back into the effect it stands for.</summary>
