@@ -34,7 +34,7 @@ public static class MemberDecider
             TouchGovernor.WithholdOptedOut(state, now);
         }
 
-        var effects = new List<MemberEffect>(decision.NewEntries.Count + 1);
+        var effects = new List<MemberEffect>(EffectsAtMost(state, decision.NewEntries.Count + decision.RejectedHeldRefunds.Count, now, metrics));
         Archive(state, decision.NewEntries, effects);
         foreach (var refused in decision.RejectedHeldRefunds)
         {
@@ -62,7 +62,7 @@ public static class MemberDecider
         var metricsBefore = MemberMetricsPolicy.Before(state);
         var decision = RedemptionPolicy.Redeem(state, redemptionId, points, cashAmount, rewardId, options, now, pointValue, storeId);
         var changed = !decision.Replayed && decision.NewEntries.Count > 0;
-        var effects = new List<MemberEffect>(decision.NewEntries.Count);
+        var effects = new List<MemberEffect>(changed ? decision.NewEntries.Count + MetricEffects(metrics) : 0);
         if (changed)
         {
             Archive(state, decision.NewEntries, effects);
@@ -85,7 +85,7 @@ public static class MemberDecider
         var metricsBefore = MemberMetricsPolicy.Before(state);
         var decision = AdjustmentPolicy.Apply(state, adjustmentId, kind, delta, reason, options, now, deskLimit, by);
         var changed = decision.Status == AdjustmentStatuses.Applied || decision.NewEntries.Count > 0;
-        var effects = new List<MemberEffect>(decision.NewEntries.Count);
+        var effects = new List<MemberEffect>(changed ? decision.NewEntries.Count + MetricEffects(metrics) : 0);
         if (changed)
         {
             Archive(state, decision.NewEntries, effects);
@@ -162,7 +162,7 @@ public static class MemberDecider
         var before = MemberFingerprint.Of(state);
         var metricsBefore = MemberMetricsPolicy.Before(state);
         var tick = MemberTick.Run(state, options, now, fulfil, hold);
-        var effects = new List<MemberEffect>();
+        var effects = new List<MemberEffect>(EffectsAtMost(state, tick.Engine.NewEntries.Count + tick.Engine.ExpiredHeldRefunds.Count, now, metrics));
         Archive(state, tick.Engine.NewEntries, effects);
         foreach (var held in tick.Engine.ExpiredHeldRefunds)
         {
@@ -242,14 +242,49 @@ public static class MemberDecider
     {
         foreach (var t in state.Lifecycle.Transitions)
         {
-            if (t.RecordedAt == now && t.Kind is LifecycleTransitionKinds.LevelEntered or LifecycleTransitionKinds.WonBack or LifecycleTransitionKinds.Dormant
-                or LifecycleTransitionKinds.DormantWithdrawn or LifecycleTransitionKinds.WonBackWithdrawn)
+            if (IsJournalled(t, now))
             {
                 Queue(state, new JournalWinBackStep(t.At, t.Kind, t.Level, t.EpisodeStartedAt), effects);
             }
         }
 
         QueueSentTouchesInto(state, effects);
+    }
+
+    /// <summary>A lifecycle transition recorded at <paramref name="now"/> that the journal keeps (a win-back step).</summary>
+    private static bool IsJournalled(LifecycleTransition t, DateTimeOffset now) =>
+        t.RecordedAt == now && t.Kind is LifecycleTransitionKinds.LevelEntered or LifecycleTransitionKinds.WonBack or LifecycleTransitionKinds.Dormant
+            or LifecycleTransitionKinds.DormantWithdrawn or LifecycleTransitionKinds.WonBackWithdrawn;
+
+    /// <summary>The metric effect an outcome may queue (<see cref="MemberMetricsPolicy.Record"/>): one when the host records programme metrics.</summary>
+    private static int MetricEffects(MetricsOptions? metrics) => metrics is null ? 0 : 1;
+
+    /// <summary>
+    /// The most effects an event or tick queues, so its list is made once at that size instead of growing as the journal
+    /// rows, touches and metric effect join it: <paramref name="decided"/> (its ledger entries and refused or expired held
+    /// refunds), one per win-back step recorded at <paramref name="now"/>, one per sent touch not yet handed over, and
+    /// the metric effect.
+    /// </summary>
+    private static int EffectsAtMost(MemberState state, int decided, DateTimeOffset now, MetricsOptions? metrics)
+    {
+        var count = decided + MetricEffects(metrics);
+        foreach (var t in state.Lifecycle.Transitions)
+        {
+            if (IsJournalled(t, now))
+            {
+                count++;
+            }
+        }
+
+        foreach (var touch in state.Touches.Sent)
+        {
+            if (!touch.Published)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private static void QueueSentTouchesInto(MemberState state, List<MemberEffect> effects)
