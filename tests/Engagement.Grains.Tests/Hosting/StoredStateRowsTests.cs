@@ -40,6 +40,7 @@ public sealed class StoredStateRowsTests
         ["AlertBookState.compact"] = RoundTrip<AlertBookState>,
         ["AlertBookState.refused"] = RoundTrip<AlertBookState>,
         ["AlertBookState.refused-anomalies"] = RoundTrip<AlertBookState>,
+        ["AlertBookState.anomaly-resolves"] = RoundTrip<AlertBookState>,
         ["ValueClassThresholds"] = RoundTrip<ValueClassThresholds>,
         ["AggregatorShard"] = RoundTrip<AggregatorShard>,
         ["RegionList"] = RoundTrip<List<string>>,
@@ -207,6 +208,34 @@ public sealed class StoredStateRowsTests
 
         // The older rows have none: left out of the stored JSON, so they are written back without it.
         Assert.Null(serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState.refused"))).RaisesRefused!.Anomalies);
+    }
+
+    [Fact]
+    public void The_alert_book_row_with_anomaly_resolves_holds_them_and_a_book_stored_before_them_loads_without()
+    {
+        var serializer = new JsonGrainStateSerializer();
+        var book = serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState.anomaly-resolves")));
+        var backup = new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+        var chinese = new DateTimeOffset(2026, 3, 2, 5, 30, 0, TimeSpan.Zero).AddTicks(1_234_567);
+        Assert.Equal(
+            [new KeyValuePair<string, DateTimeOffset>("backup", backup), new KeyValuePair<string, DateTimeOffset>("库存", chinese)],
+            book.AnomalyResolvedAt!);
+        Assert.Equal(TimeSpan.Zero, book.AnomalyResolvedAt!["库存"].Offset);
+        Assert.Equal(["backup", "库存"], book.RaisesRefused!.Anomalies!); // the rest of the row is the refused-anomalies row's
+
+        // A raise of a source observed before its kept resolve is stale; at the resolve's instant, or of another source, it stands.
+        Assert.Equal(backup, AnomalyResolves.StaleAgainst(book, "backup", backup.AddTicks(-1)));
+        Assert.Equal(chinese, AnomalyResolves.StaleAgainst(book, "库存", chinese.AddTicks(-1)));
+        Assert.Null(AnomalyResolves.StaleAgainst(book, "backup", backup));
+        Assert.Null(AnomalyResolves.StaleAgainst(book, "storage", backup.AddDays(-1)));
+
+        // Every row stored before the resolves were kept loads with none (and is written back without them, the theory above).
+        foreach (var before in new[] { "AlertBookState", "AlertBookState.compact", "AlertBookState.refused", "AlertBookState.refused-anomalies" })
+        {
+            var old = serializer.Deserialize<AlertBookState>(new BinaryData(Row(before)));
+            Assert.Null(old.AnomalyResolvedAt);
+            Assert.Null(AnomalyResolves.StaleAgainst(old, "backup", backup.AddDays(-1)));
+        }
     }
 
     /// <summary>The alert book's bc6b55b8 row loaded and written back, in its compact shape (checked against its own row).</summary>
