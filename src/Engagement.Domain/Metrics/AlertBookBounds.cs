@@ -57,7 +57,7 @@ public static class AlertBookBounds
 
     /// <summary>
     /// The book's property names, brackets and <c>lastEvaluatedAt</c> (160, counted generously), the record of
-    /// refused raises at its largest (<see cref="AlertRaisesRefused.MaxBytes"/>) and the anomaly sources' latest resolves
+    /// refused raises at its largest (<see cref="AlertRaisesRefused.MaxBytes"/>) and the anomaly sources' latest reports
     /// at theirs (<see cref="AnomalyResolves.MaxBytes"/>), bytes: 1,696.
     /// </summary>
     internal const int FixedBytes = 160 + AlertRaisesRefused.MaxBytes + AnomalyResolves.MaxBytes;

@@ -138,11 +138,20 @@ public sealed record AlertBookState
     public AlertRaisesRefused? RaisesRefused { get; init; }
 
     /// <summary>
-    /// Per <c>data.anomaly</c> source, when (UTC) its latest resolve was observed by its reporter: a raise observed before
-    /// it is ignored (<see cref="AnomalyResolves"/>). Null (left out of the stored JSON, as in books stored before it was
-    /// kept) while no source was resolved. At most <see cref="AnomalyResolves.MaxSources"/> sources and
-    /// <see cref="AnomalyResolves.MaxBytes"/>.
+    /// Per <c>data.anomaly</c> source whose latest report is a resolve, when (UTC) its reporter observed it: a raise
+    /// observed before it is ignored (<see cref="AnomalyResolves"/>). Null (left out of the stored JSON, as in books stored
+    /// before it was kept) while there is none. A source is here or in <see cref="AnomalyRaisedAt"/>, not both; together
+    /// at most <see cref="AnomalyResolves.MaxSources"/> sources and <see cref="AnomalyResolves.MaxBytes"/>.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, DateTimeOffset>? AnomalyResolvedAt { get; init; }
+
+    /// <summary>
+    /// Per <c>data.anomaly</c> source whose latest report is a raise, when (UTC) its reporter observed it: a resolve
+    /// observed before it, or at the same instant, is ignored (<see cref="AnomalyResolves"/>), so a late retried resolve
+    /// does not close a newer raise. Null (left out of the stored JSON, as in books stored before it was kept) while there
+    /// is none; bounded with <see cref="AnomalyResolvedAt"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, DateTimeOffset>? AnomalyRaisedAt { get; init; }
 }

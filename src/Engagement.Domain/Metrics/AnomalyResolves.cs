@@ -1,71 +1,146 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Engagement.Domain.Metrics;
 
 /// <summary>
-/// The order of <c>data.anomaly</c> reports (CONTRACT.md §5) across silos: the alert book keeps, per source, when (UTC)
-/// its latest resolve was observed (<see cref="AlertBookState.AnomalyResolvedAt"/>), and ignores a raise observed before
-/// it. A raise retried late by one silo's reporter (<see cref="PendingAnomalyReports"/>: kept in that silo's memory after
-/// a storage fault) can land after another silo, or the same one, already resolved its source; without this it reopened
-/// an alert whose fault was gone. Reports are compared by when their reporter first observed them, not by when they land.
-/// Bounded: at most <see cref="MaxSources"/> sources and <see cref="MaxBytes"/> of stored JSON, the oldest resolve
-/// forgotten first (a raise of a forgotten source is taken as before). Pure.
+/// The order of <c>data.anomaly</c> reports (CONTRACT.md §5) across silos: the alert book keeps, per source, its latest
+/// report, a raise (<see cref="AlertBookState.AnomalyRaisedAt"/>) or a resolve (<see cref="AlertBookState.AnomalyResolvedAt"/>),
+/// by when (UTC) its reporter first observed it, and ignores a report of the other kind observed before it. A report
+/// retried late by one silo's reporter (<see cref="PendingAnomalyReports"/>: kept in that silo's memory after a storage
+/// fault) can land after another silo, or the same one, reported the source again: a late raise must not reopen an alert
+/// whose fault was gone, and a late resolve must not close one whose fault came back. Reports are compared by when they
+/// were observed, not by when they land; at the same instant a raise is the later (<see cref="IsLater"/>), so whichever
+/// order a raise and a resolve of one instant land in, the alert stays open (a wrongly open alert is seen and the next
+/// resolve closes it; a wrongly closed one hides a fault). Bounded: at most <see cref="MaxSources"/> sources and
+/// <see cref="MaxBytes"/> of stored JSON over both kinds, the oldest report forgotten first (a late report of a forgotten
+/// source is taken as before reports were kept). Pure.
 /// </summary>
 public static class AnomalyResolves
 {
-    /// <summary>Most sources whose latest resolve is kept: 8 (the engine reports one, <c>backup</c>).</summary>
+    /// <summary>Most sources whose latest report is kept: 8 (the engine reports one, <c>backup</c>).</summary>
     public const int MaxSources = 8;
 
     /// <summary>
-    /// The most UTF-8 bytes the kept resolves take in the stored book: 512, counted in the book's fixed part
-    /// (<see cref="AlertBookBounds"/>): eight short sources such as <c>backup</c> (some 50 bytes each), or one of the
-    /// longest (64 characters, the most the alerts grain keeps, 388 bytes when every character is escaped).
+    /// The most UTF-8 bytes the kept reports take in the stored book (both maps, their property names included): 512,
+    /// counted in the book's fixed part (<see cref="AlertBookBounds"/>): eight short sources such as <c>backup</c> (some 50
+    /// bytes each), or one of the longest (64 characters, the most the alerts grain keeps, 388 bytes when every character
+    /// is escaped).
     /// </summary>
     public const int MaxBytes = 512;
 
-    private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions StoredJson = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>
-    /// When (UTC) the latest resolve of <paramref name="source"/> the book holds was observed, if a raise observed at
-    /// <paramref name="observedAt"/> (UTC) is older than it and is to be ignored; null when the raise stands (no resolve
-    /// kept, or the raise observed at or after it).
+    /// When a report was observed, as the book orders it: <paramref name="observedAt"/> in UTC, or <paramref name="now"/>
+    /// (the alerts grain's clock, UTC) when none was given (the previous release's methods) or it is after now (a
+    /// reporter's clock ahead of the grain's counts as now, so a skewed clock cannot put a report ahead of every later one).
     /// </summary>
-    public static DateTimeOffset? StaleAgainst(AlertBookState state, string source, DateTimeOffset observedAt)
+    public static DateTimeOffset Observed(DateTimeOffset? observedAt, DateTimeOffset now) =>
+        observedAt is { } at && at < now ? at.ToUniversalTime() : now;
+
+    /// <summary>
+    /// Whether <paramref name="report"/> is later than <paramref name="than"/>: observed after it, or at the same instant
+    /// a raise against a resolve (the tie rule: the alert stays open). Two reports of one kind and instant are neither.
+    /// </summary>
+    public static bool IsLater(AnomalyObservation report, AnomalyObservation than) =>
+        report.ObservedAt != than.ObservedAt ? report.ObservedAt > than.ObservedAt : report.Kind > than.Kind;
+
+    /// <summary>The latest report of <paramref name="source"/> the book keeps; null when none is (never kept, or forgotten).</summary>
+    public static AnomalyObservation? Latest(AlertBookState state, string source)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.AnomalyResolvedAt?.GetValueOrDefault(source) is { } resolved && observedAt < resolved ? resolved : null;
+        AnomalyObservation? raise = state.AnomalyRaisedAt?.TryGetValue(source, out var r) == true ? new(AnomalyReportKind.Raise, r) : null;
+        AnomalyObservation? resolve = state.AnomalyResolvedAt?.TryGetValue(source, out var v) == true ? new(AnomalyReportKind.Resolve, v) : null;
+        return raise is not { } a ? resolve : resolve is not { } b ? raise : IsLater(a, b) ? a : b;
     }
 
     /// <summary>
-    /// The book once a resolve of <paramref name="source"/> observed at <paramref name="observedAt"/> (UTC) is taken: its
-    /// latest resolve is the later of the one kept and this one (<paramref name="state"/> itself when the one kept is not
-    /// older). Past <see cref="MaxSources"/> or <see cref="MaxBytes"/>, the sources resolved longest ago are forgotten.
+    /// The kept report that makes <paramref name="report"/> of <paramref name="source"/> stale, to be ignored (and logged)
+    /// rather than applied: the latest report is of the other kind and later (<see cref="IsLater"/>). Null when the report
+    /// stands: none kept, the kept one of the same kind (a repeat, which changes nothing the book shows), or not later.
     /// </summary>
-    public static AlertBookState Resolved(AlertBookState state, string source, DateTimeOffset observedAt)
+    public static AnomalyObservation? SupersededBy(AlertBookState state, string source, AnomalyObservation report) =>
+        Latest(state, source) is { } latest && latest.Kind != report.Kind && IsLater(latest, report) ? latest : null;
+
+    /// <summary>
+    /// The book (<paramref name="state"/>, the report already applied to it) keeping <paramref name="report"/> as the
+    /// latest of <paramref name="source"/> when it is later than the one kept (<paramref name="state"/> itself otherwise).
+    /// A raise is kept whether it opened the alert, found it open or was refused for room (the fault was there then; the
+    /// refusal is recorded in <see cref="AlertBookState.RaisesRefused"/>). A resolve after which the source's alert is
+    /// still open was refused for room and is not kept: what is kept never disagrees with what the book shows, and the
+    /// source's next report tries again. Past <see cref="MaxSources"/> or <see cref="MaxBytes"/>, the sources reported
+    /// longest ago are forgotten.
+    /// </summary>
+    public static AlertBookState Recorded(AlertBookState state, string source, AnomalyObservation report)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(source);
-        var kept = state.AnomalyResolvedAt;
-        if (kept?.GetValueOrDefault(source) is { } before && before >= observedAt)
+        if (report.Kind == AnomalyReportKind.Resolve && AlertBook.OpenOf(state, AlertRules.DataAnomaly, source) is not null)
         {
             return state;
         }
 
-        var next = (kept ?? new Dictionary<string, DateTimeOffset>())
-            .Where(p => p.Key != source)
-            .Append(new KeyValuePair<string, DateTimeOffset>(source, observedAt))
-            .OrderByDescending(p => p.Value)
-            .ThenBy(p => p.Key, StringComparer.Ordinal)
+        if (Latest(state, source) is { } kept && !IsLater(report, kept))
+        {
+            return state;
+        }
+
+        var next = Reports(state)
+            .Where(p => p.Source != source)
+            .Append((Source: source, Report: report))
+            .OrderByDescending(p => p.Report.ObservedAt)
+            .ThenBy(p => p.Source, StringComparer.Ordinal)
             .ToList();
         while (next.Count > MaxSources || (next.Count > 0 && StoredBytes(next) > MaxBytes))
         {
             next.RemoveAt(next.Count - 1);
         }
 
-        return state with { AnomalyResolvedAt = next.Count == 0 ? null : next.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal) };
+        return state with { AnomalyRaisedAt = Map(next, AnomalyReportKind.Raise), AnomalyResolvedAt = Map(next, AnomalyReportKind.Resolve) };
     }
 
-    /// <summary>UTF-8 bytes of the kept resolves' JSON as the alerts grain stores them (the property name included).</summary>
-    public static int StoredBytes(IEnumerable<KeyValuePair<string, DateTimeOffset>> resolves) =>
-        JsonSerializer.SerializeToUtf8Bytes(new { anomalyResolvedAt = resolves.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal) }, StoredJson).Length;
+    /// <summary>UTF-8 bytes the kept reports of <paramref name="state"/> take in its stored JSON (the property names included).</summary>
+    public static int StoredBytes(AlertBookState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return StoredBytes(Reports(state));
+    }
+
+    private static int StoredBytes(IEnumerable<(string Source, AnomalyObservation Report)> reports)
+    {
+        var list = reports.ToList();
+        return JsonSerializer.SerializeToUtf8Bytes(
+            new { anomalyResolvedAt = Map(list, AnomalyReportKind.Resolve), anomalyRaisedAt = Map(list, AnomalyReportKind.Raise) },
+            StoredJson).Length;
+    }
+
+    /// <summary>Every kept report, one per source (the later one should a source be in both maps).</summary>
+    private static IEnumerable<(string Source, AnomalyObservation Report)> Reports(AlertBookState state) =>
+        (state.AnomalyResolvedAt?.Keys ?? []).Union(state.AnomalyRaisedAt?.Keys ?? [], StringComparer.Ordinal)
+            .Select(s => (s, Latest(state, s)!.Value));
+
+    private static Dictionary<string, DateTimeOffset>? Map(IReadOnlyList<(string Source, AnomalyObservation Report)> reports, AnomalyReportKind kind)
+    {
+        var map = reports.Where(p => p.Report.Kind == kind).ToDictionary(p => p.Source, p => p.Report.ObservedAt, StringComparer.Ordinal);
+        return map.Count == 0 ? null : map;
+    }
 }
+
+/// <summary>What a <c>data.anomaly</c> report says of its source (CONTRACT.md §5). The order is the tie rule's: at one instant a raise is later.</summary>
+public enum AnomalyReportKind
+{
+    /// <summary>The fault is gone: the source's alert is resolved.</summary>
+    Resolve = 0,
+
+    /// <summary>The fault is there: the source's alert is raised (open).</summary>
+    Raise = 1,
+}
+
+/// <summary>
+/// What one <c>data.anomaly</c> report (<see cref="AnomalyReport"/>, its source and text aside) observed and when, as the
+/// alert book orders reports: its <see cref="AnomalyObservation.Kind"/> and when (UTC) its reporter first observed it.
+/// </summary>
+/// <param name="Kind">Raise or resolve.</param>
+/// <param name="ObservedAt">When (UTC) the reporter first observed what it reports, kept through its retries.</param>
+public readonly record struct AnomalyObservation(AnomalyReportKind Kind, DateTimeOffset ObservedAt);

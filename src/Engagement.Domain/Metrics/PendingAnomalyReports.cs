@@ -10,7 +10,7 @@ public sealed record AnomalyReport(string Source, bool Raise, string? Message)
 {
     /// <summary>
     /// When (UTC) the reporter observed it (the fault, or its end): kept through every retry, so the alert book orders a
-    /// late raise against a resolve another report wrote (<see cref="AnomalyResolves"/>).
+    /// late raise or resolve against the other kind another report wrote (<see cref="AnomalyResolves"/>).
     /// </summary>
     public DateTimeOffset ObservedAt { get; init; }
 
@@ -35,8 +35,8 @@ public sealed record PendingAnomalyReport(AnomalyReport Report, DateTimeOffset F
 /// Reports refused for want of room are not here: the alert book records those itself (<see cref="AlertRaisesRefused"/>).
 /// One instance orders the reports of one reporter only (the engine keeps one per silo, in memory); a report of the
 /// same source sent meanwhile by another silo (the backup runs on whichever silo holds its lease) is not seen here, so
-/// each report carries when it was observed (<see cref="AnomalyReport.ObservedAt"/>) and the alert book ignores a raise
-/// observed before the latest resolve it holds of the source (<see cref="AnomalyResolves"/>).
+/// each report carries when it was observed (<see cref="AnomalyReport.ObservedAt"/>) and the alert book ignores a report
+/// observed before the latest report of the other kind it holds of the source (<see cref="AnomalyResolves"/>).
 /// Pure: instants are passed in (UTC); not thread-safe.
 /// </summary>
 public sealed class PendingAnomalyReports

@@ -197,47 +197,53 @@ public sealed partial class AlertsGrain(
             return Task.CompletedTask; // turned off: the next evaluation would only resolve it again
         }
 
-        var observed = Observed(observedAt);
-        if (AnomalyResolves.StaleAgainst(State, key, observed) is { } resolvedAt)
+        var report = new AnomalyObservation(AnomalyReportKind.Raise, AnomalyResolves.Observed(observedAt, time.GetUtcNow()));
+        if (Superseded(key, report))
         {
-            LogStaleRaiseIgnored(AlertRules.DataAnomaly, key, observed, resolvedAt);
             return Task.CompletedTask;
         }
 
         var text = (message ?? "").Length > 500 ? message![..500] : message ?? "";
-        return AnomalyAsync("raise", key, book => AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow()));
+        return AnomalyAsync("raise", key, report, book => AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow()));
     }
 
     private Task ResolveAt(string source, DateTimeOffset? observedAt)
     {
         var key = Source(source);
-        var observed = Observed(observedAt);
-        return AnomalyAsync("resolve", key, book => AlertBook.Resolve(book, AlertRules.DataAnomaly, key, null, time.GetUtcNow(), Options.HistoryLimit), observed);
+        var report = new AnomalyObservation(AnomalyReportKind.Resolve, AnomalyResolves.Observed(observedAt, time.GetUtcNow()));
+        return Superseded(key, report)
+            ? Task.CompletedTask
+            : AnomalyAsync("resolve", key, report, book => AlertBook.Resolve(book, AlertRules.DataAnomaly, key, null, time.GetUtcNow(), Options.HistoryLimit));
     }
 
-    /// <summary>When a report was observed: <paramref name="observedAt"/>, at most now (a reporter's clock ahead of this one's counts as now).</summary>
-    private DateTimeOffset Observed(DateTimeOffset? observedAt)
+    /// <summary>Whether the book keeps a later report of <paramref name="source"/> of the other kind (<see cref="AnomalyResolves.SupersededBy"/>): then <paramref name="report"/> is logged and ignored.</summary>
+    private bool Superseded(string source, AnomalyObservation report)
     {
-        var now = time.GetUtcNow();
-        return observedAt is { } at && at < now ? at.ToUniversalTime() : now;
+        if (AnomalyResolves.SupersededBy(State, source, report) is not { } latest)
+        {
+            return false;
+        }
+
+        var (change, kept) = report.Kind == AnomalyReportKind.Raise ? ("raise", "resolve") : ("resolve", "raise");
+        LogStaleReportIgnored(AlertRules.DataAnomaly, source, change, report.ObservedAt, kept, latest.ObservedAt);
+        return true;
     }
 
     /// <summary>
     /// An anomaly report's <paramref name="change"/>, written and published (<see cref="ChangeAsync"/>; a storage fault is
     /// thrown back to the reporter, the book unchanged in memory and in storage, and <see cref="GrainDataAnomalyReporter"/>
     /// logs it and sends the report again until written). A raise that is not refused (made, or open already) and
-    /// any resolve take the source out of the record of refused raises: it no longer waits for room. A resolve not refused
-    /// keeps when it was observed (<paramref name="resolvedAt"/>, <see cref="AnomalyResolves"/>), written with it.
+    /// any resolve take the source out of the record of refused raises: it no longer waits for room. The
+    /// <paramref name="report"/> is kept as its source's latest (<see cref="AnomalyResolves.Recorded"/>), written with it.
     /// </summary>
-    private Task AnomalyAsync(string change, string source, Func<AlertBookState, AlertBookState> apply, DateTimeOffset? resolvedAt = null) => ChangeAsync(book =>
+    private Task AnomalyAsync(string change, string source, AnomalyObservation report, Func<AlertBookState, AlertBookState> apply) => ChangeAsync(book =>
     {
         var applied = apply(book);
         var next = Refusable(change, source, book, applied);
         var refusedNow = change == "raise" && !ReferenceEquals(next.RaisesRefused, book.RaisesRefused);
         var left = refusedNow ? next.RaisesRefused : AlertRaisesRefused.RemoveAnomaly(next.RaisesRefused, source);
         next = ReferenceEquals(left, next.RaisesRefused) ? next : next with { RaisesRefused = left };
-        var refusedResolve = ReferenceEquals(applied, book) && AlertBook.OpenOf(book, AlertRules.DataAnomaly, source) is not null;
-        return resolvedAt is { } at && !refusedResolve ? AnomalyResolves.Resolved(next, source, at) : next;
+        return AnomalyResolves.Recorded(next, source, report);
     });
 
     /// <summary>
@@ -363,8 +369,8 @@ public sealed partial class AlertsGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert book full: 1 alert change refused ({Change} data.anomaly in {Source}); open alerts {OpenBytes} bytes, outbox {OutboxBytes}, episode numbers {EpisodeBytes} (AlertBookBounds); tried again when its source reports again")]
     private partial void LogAnomalyRefused(string change, string source, int openBytes, int outboxBytes, int episodeBytes);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Rule} in {RegionId}: a raise observed at {ObservedAt:O} UTC is ignored, older than the latest resolve of its source, observed at {ResolvedAt:O} UTC (a late retry); the source's next failure raises it again")]
-    private partial void LogStaleRaiseIgnored(string rule, string regionId, DateTimeOffset observedAt, DateTimeOffset resolvedAt);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Rule} in {RegionId}: a {Change} observed at {ObservedAt:O} UTC is ignored, older than the latest {Latest} of its source, observed at {LatestAt:O} UTC (a late retry; at one instant a raise is the later); the source's next report is judged again")]
+    private partial void LogStaleReportIgnored(string rule, string regionId, string change, DateTimeOffset observedAt, string latest, DateTimeOffset latestAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} in {RegionId} is {State} ({AlertId})")]
     private partial void LogChanged(string rule, string regionId, string state, string alertId);

@@ -20,9 +20,9 @@ namespace Engagement.Grains.Programme;
 /// (<see cref="AlertRaisesRefused"/>), not retried here. The waiting reports live in this silo's memory: a silo that
 /// stops first drops them, said in its log with their sources; and reports of the same source sent by another silo are
 /// not ordered with them here: each report carries when it was observed (<see cref="AnomalyReport.ObservedAt"/>, this
-/// silo's engine clock when first sent) and the alerts grain ignores a raise observed before the latest resolve of its
-/// source it holds (<see cref="AnomalyResolves"/>), so a raise retried here after another silo resolved the source does
-/// not reopen it. The reports go by <see cref="IAlertsGrain.RaiseObservedAnomalyAsync"/> and
+/// silo's engine clock when first sent) and the alerts grain ignores a report observed before the latest report of the
+/// other kind it holds of its source (<see cref="AnomalyResolves"/>), so a raise retried here after another silo resolved
+/// the source does not reopen it, nor a resolve retried here after another silo raised it again close it. The reports go by <see cref="IAlertsGrain.RaiseObservedAnomalyAsync"/> and
 /// <see cref="IAlertsGrain.ResolveObservedAnomalyAsync"/> (Orleans aliases <c>alerts.*-anomaly.v2</c>); during a rolling
 /// upgrade a report reaching the grain on a silo of the previous release, which lacks them, fails and is retried as above
 /// until the grain lives on an upgraded silo.

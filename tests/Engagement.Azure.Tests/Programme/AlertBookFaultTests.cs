@@ -206,6 +206,41 @@ public sealed class AlertBookFaultTests
         Assert.Equal(["data.anomaly:backup:1:open"], await DrainAsync(silo));
     }
 
+    [Fact]
+    public async Task AResolveRetriedAfterANewerRaiseIsIgnoredAcrossARestartAndOneObservedAfterTheRaiseClosesIt()
+    {
+        var logs = new LogCapture();
+        await using var silo = new ProgrammeSilo { Logs = logs };
+        var (alerts, _) = await StartReportingAsync(silo);
+        var t1 = ProgrammeSilo.Start; // a backup completes on one silo; its resolve fails to write and waits there
+        var t2 = ProgrammeSilo.Start.AddMinutes(1); // a later backup fails on another silo and raises
+        silo.Clock.Advance(TimeSpan.FromMinutes(2));
+
+        await alerts.RaiseObservedAnomalyAsync("backup", "backup 20261124-020000 failed", t2);
+        await alerts.ResolveObservedAnomalyAsync("backup", t1); // the late retry
+
+        Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
+        var ignored = Assert.Single(logs.Lines(LogLevel.Information, "Alert data.anomaly in backup: a resolve observed at 2026-11-24T02:00:00.0000000+00:00 UTC is ignored"));
+        Assert.Contains("older than the latest raise of its source, observed at 2026-11-24T02:01:00.0000000+00:00 UTC", ignored, StringComparison.Ordinal);
+
+        // The raise is kept in the stored row: after a restart the late resolve, and one of the raise's instant, still leave it open.
+        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
+        var stored = new GrainState<AlertBookState>();
+        await storage.ReadStateAsync("alerts", alerts.GetGrainId(), stored);
+        Assert.Equal(t2, stored.State!.AnomalyRaisedAt!["backup"]);
+        Assert.Null(stored.State.AnomalyResolvedAt);
+        await silo.StopAsync();
+        await silo.StartAsync(Settings);
+        alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
+        await alerts.ResolveObservedAnomalyAsync("backup", t1);
+        await alerts.ResolveObservedAnomalyAsync("backup", t2);
+        Assert.Single(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
+
+        await alerts.ResolveObservedAnomalyAsync("backup", t2.AddSeconds(1));
+        Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
+        Assert.Equal(["data.anomaly:backup:1:open", "data.anomaly:backup:1:resolved"], await DrainAsync(silo));
+    }
+
     /// <summary>Starts <paramref name="silo"/> for an anomaly report's test: its alerts grain active, and the silo's reporter.</summary>
     private static async Task<(IAlertsGrain Alerts, IDataAnomalyReporter Reporter)> StartReportingAsync(ProgrammeSilo silo)
     {

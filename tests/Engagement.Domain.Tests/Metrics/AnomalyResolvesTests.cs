@@ -5,8 +5,9 @@ namespace Engagement.Domain.Tests.Metrics;
 
 /// <summary>
 /// The alert book orders <c>data.anomaly</c> reports of one source across silos by when they were observed
-/// (<see cref="AnomalyResolves"/>): a raise observed before the latest resolve it holds is ignored, the kept resolves
-/// bounded.
+/// (<see cref="AnomalyResolves"/>): it keeps each source's latest report (raise or resolve), a report of the other kind
+/// observed before it is ignored, at one instant a raise is the later, and the kept reports are bounded. Every instant is
+/// fixed.
 /// </summary>
 public sealed class AnomalyResolvesTests
 {
@@ -14,44 +15,144 @@ public sealed class AnomalyResolvesTests
 
     private static readonly JsonSerializerOptions Stored = new(JsonSerializerDefaults.Web);
 
-    [Fact]
-    public void ARaiseObservedBeforeTheLatestResolveOfItsSourceIsStaleOneObservedAtOrAfterItStands()
-    {
-        var book = AnomalyResolves.Resolved(new AlertBookState(), "backup", Now);
+    private static readonly JsonSerializerOptions StoredWithoutNulls = new(Stored) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-        Assert.Equal(Now, AnomalyResolves.StaleAgainst(book, "backup", Now.AddTicks(-1)));
-        Assert.Equal(Now, AnomalyResolves.StaleAgainst(book, "backup", Now.AddHours(-3)));
-        Assert.Null(AnomalyResolves.StaleAgainst(book, "backup", Now));
-        Assert.Null(AnomalyResolves.StaleAgainst(book, "backup", Now.AddMinutes(1)));
-        Assert.Null(AnomalyResolves.StaleAgainst(book, "storage-check", Now.AddHours(-3))); // another source
-        Assert.Null(AnomalyResolves.StaleAgainst(new AlertBookState(), "backup", Now.AddHours(-3))); // none kept
+    private static AnomalyObservation Raise(DateTimeOffset at) => new(AnomalyReportKind.Raise, at);
+
+    private static AnomalyObservation Resolve(DateTimeOffset at) => new(AnomalyReportKind.Resolve, at);
+
+    /// <summary>
+    /// What the alerts grain does with a report that lands: ignored when a later report of the other kind is kept, else
+    /// applied to the book (raised or resolved, landing at <see cref="Now"/>) and kept as the source's latest.
+    /// </summary>
+    private static AlertBookState Land(AlertBookState book, string source, AnomalyObservation report)
+    {
+        if (AnomalyResolves.SupersededBy(book, source, report) is not null)
+        {
+            return book;
+        }
+
+        var applied = report.Kind == AnomalyReportKind.Raise
+            ? AlertBook.Raise(book, AlertRules.DataAnomaly, source, null, null, source + " failed", Now)
+            : AlertBook.Resolve(book, AlertRules.DataAnomaly, source, null, Now, 500);
+        return AnomalyResolves.Recorded(applied, source, report);
+    }
+
+    private static bool IsOpen(AlertBookState book, string source) => AlertBook.OpenOf(book, AlertRules.DataAnomaly, source) is not null;
+
+    [Fact]
+    public void AFutureObservedTimeCountsAsNowAPastOneIsKeptInUtcAndNoneIsNow()
+    {
+        Assert.Equal(Now, AnomalyResolves.Observed(Now.AddMinutes(5), Now)); // a reporter's clock ahead
+        Assert.Equal(Now, AnomalyResolves.Observed(Now, Now));
+        Assert.Equal(Now, AnomalyResolves.Observed(null, Now)); // the previous release's methods
+        var past = AnomalyResolves.Observed(new DateTimeOffset(2026, 12, 6, 9, 59, 0, TimeSpan.FromHours(8)), Now);
+        Assert.Equal((Now.AddMinutes(-1), TimeSpan.Zero), (past, past.Offset));
     }
 
     [Fact]
-    public void TheLatestResolveIsKeptAnOlderOneLandingLateChangesNothing()
+    public void ALateRetriedResolveObservedBeforeANewerRaiseLeavesTheAlertOpenInEitherOrder()
     {
-        var book = AnomalyResolves.Resolved(new AlertBookState(), "backup", Now);
+        var t1 = Now.AddMinutes(-30); // a backup completes on silo A; its resolve fails to write and waits
+        var t2 = Now.AddMinutes(-10); // a later backup fails on silo B and raises
 
-        Assert.Same(book, AnomalyResolves.Resolved(book, "backup", Now.AddMinutes(-5)));
-        Assert.Same(book, AnomalyResolves.Resolved(book, "backup", Now));
-        var later = AnomalyResolves.Resolved(book, "backup", Now.AddMinutes(5));
+        // The raise lands first, the retried resolve after it: ignored, superseded by the raise.
+        var raised = Land(new AlertBookState(), "backup", Raise(t2));
+        Assert.Equal(Raise(t2), AnomalyResolves.SupersededBy(raised, "backup", Resolve(t1)));
+        var retried = Land(raised, "backup", Resolve(t1));
+        Assert.Same(raised, retried);
+        Assert.True(IsOpen(retried, "backup"));
+        Assert.Equal(Raise(t2), AnomalyResolves.Latest(retried, "backup"));
+
+        // The resolve lands first: it closes nothing, is kept, and the newer raise opens the alert.
+        var resolved = Land(new AlertBookState(), "backup", Resolve(t1));
+        Assert.Equal(Resolve(t1), AnomalyResolves.Latest(resolved, "backup"));
+        var both = Land(resolved, "backup", Raise(t2));
+        Assert.True(IsOpen(both, "backup"));
+        Assert.Equal(Raise(t2), AnomalyResolves.Latest(both, "backup"));
+        Assert.Equal(t2, both.AnomalyRaisedAt!["backup"]);
+        Assert.Null(both.AnomalyResolvedAt); // one report per source: the raise replaced the resolve
+
+        // A resolve observed after the raise closes it.
+        var closed = Land(retried, "backup", Resolve(t2.AddTicks(1)));
+        Assert.False(IsOpen(closed, "backup"));
+        Assert.Equal(Resolve(t2.AddTicks(1)), AnomalyResolves.Latest(closed, "backup"));
+    }
+
+    [Fact]
+    public void ALateRetriedRaiseObservedBeforeANewerResolveLeavesTheAlertClosedInEitherOrder()
+    {
+        var t1 = Now.AddMinutes(-30);
+        var t2 = Now.AddMinutes(-10);
+
+        var resolvedFirst = Land(Land(new AlertBookState(), "backup", Resolve(t2)), "backup", Raise(t1));
+        Assert.False(IsOpen(resolvedFirst, "backup"));
+        Assert.Equal(Resolve(t2), AnomalyResolves.Latest(resolvedFirst, "backup"));
+
+        var raisedFirst = Land(Land(new AlertBookState(), "backup", Raise(t1)), "backup", Resolve(t2));
+        Assert.False(IsOpen(raisedFirst, "backup"));
+        Assert.Equal(Resolve(t2), AnomalyResolves.Latest(raisedFirst, "backup"));
+        Assert.Equal(Resolve(t2), AnomalyResolves.SupersededBy(raisedFirst, "backup", Raise(t1)));
+    }
+
+    [Fact]
+    public void AtOneInstantARaiseIsTheLaterSoTheAlertStaysOpenInEitherOrder()
+    {
+        var resolveThenRaise = Land(Land(new AlertBookState(), "backup", Resolve(Now)), "backup", Raise(Now));
+        var raiseThenResolve = Land(Land(new AlertBookState(), "backup", Raise(Now)), "backup", Resolve(Now));
+
+        Assert.True(IsOpen(resolveThenRaise, "backup"));
+        Assert.True(IsOpen(raiseThenResolve, "backup"));
+        Assert.Equal(Raise(Now), AnomalyResolves.Latest(resolveThenRaise, "backup"));
+        Assert.Equal(Raise(Now), AnomalyResolves.Latest(raiseThenResolve, "backup"));
+        Assert.True(AnomalyResolves.IsLater(Raise(Now), Resolve(Now)));
+        Assert.False(AnomalyResolves.IsLater(Resolve(Now), Raise(Now)));
+        Assert.False(AnomalyResolves.IsLater(Raise(Now), Raise(Now))); // a repeat is neither
+    }
+
+    [Fact]
+    public void AReportOfTheSameKindNeverSupersedesAndTheLaterOneIsKept()
+    {
+        var book = Land(new AlertBookState(), "backup", Resolve(Now));
+
+        Assert.Null(AnomalyResolves.SupersededBy(book, "backup", Resolve(Now.AddHours(-1))));
+        Assert.Same(book, AnomalyResolves.Recorded(book, "backup", Resolve(Now.AddMinutes(-5))));
+        Assert.Same(book, AnomalyResolves.Recorded(book, "backup", Resolve(Now)));
+        var later = AnomalyResolves.Recorded(book, "backup", Resolve(Now.AddMinutes(5)));
         Assert.Equal(Now.AddMinutes(5), later.AnomalyResolvedAt!["backup"]);
-        Assert.Equal(Now.AddMinutes(5), AnomalyResolves.StaleAgainst(later, "backup", Now.AddMinutes(1)));
+        Assert.Null(AnomalyResolves.SupersededBy(book, "storage-check", Raise(Now.AddHours(-3)))); // another source
+        Assert.Null(AnomalyResolves.SupersededBy(new AlertBookState(), "backup", Raise(Now.AddHours(-3)))); // none kept
     }
 
     [Fact]
-    public void PastEightSourcesTheOneResolvedLongestAgoIsForgottenAndItsLateRaiseStandsAgain()
+    public void AResolveTheBookRefusedIsNotKeptSoItsAlertStaysOpenAndARaiseIsKeptOpenOrNot()
+    {
+        var open = AlertBook.Raise(new AlertBookState(), AlertRules.DataAnomaly, "backup", null, null, "backup failed", Now.AddHours(-1));
+
+        // The resolve applied changed nothing (refused for room): the alert is still open, so the resolve is not kept.
+        Assert.Same(open, AnomalyResolves.Recorded(open, "backup", Resolve(Now)));
+        Assert.Null(AnomalyResolves.Latest(open, "backup"));
+
+        // A raise is kept even when it changed nothing (open already, or refused for room).
+        Assert.Equal(Raise(Now), AnomalyResolves.Latest(AnomalyResolves.Recorded(open, "backup", Raise(Now)), "backup"));
+        Assert.Equal(Raise(Now), AnomalyResolves.Latest(AnomalyResolves.Recorded(new AlertBookState(), "backup", Raise(Now)), "backup"));
+    }
+
+    [Fact]
+    public void PastEightSourcesTheOneReportedLongestAgoIsForgottenWhateverItsKind()
     {
         var book = new AlertBookState();
         foreach (var i in Enumerable.Range(0, AnomalyResolves.MaxSources + 1))
         {
-            book = AnomalyResolves.Resolved(book, "src-" + i, Now.AddMinutes(i));
+            book = AnomalyResolves.Recorded(book, "src-" + i, i % 2 == 0 ? Resolve(Now.AddMinutes(i)) : Raise(Now.AddMinutes(i)));
         }
 
-        Assert.Equal(AnomalyResolves.MaxSources, book.AnomalyResolvedAt!.Count);
-        Assert.DoesNotContain("src-0", book.AnomalyResolvedAt.Keys);
-        Assert.Null(AnomalyResolves.StaleAgainst(book, "src-0", Now.AddMinutes(-1)));
-        Assert.Equal(Now.AddMinutes(8), AnomalyResolves.StaleAgainst(book, "src-8", Now));
+        Assert.Equal(AnomalyResolves.MaxSources, book.AnomalyResolvedAt!.Count + book.AnomalyRaisedAt!.Count);
+        Assert.Null(AnomalyResolves.Latest(book, "src-0"));
+        Assert.Null(AnomalyResolves.SupersededBy(book, "src-0", Raise(Now.AddMinutes(-1)))); // taken as before
+        Assert.Equal(Resolve(Now.AddMinutes(8)), AnomalyResolves.SupersededBy(book, "src-8", Raise(Now)));
+        Assert.Equal(Raise(Now.AddMinutes(7)), AnomalyResolves.SupersededBy(book, "src-7", Resolve(Now)));
+        Assert.InRange(AnomalyResolves.StoredBytes(book), 1, AnomalyResolves.MaxBytes);
     }
 
     [Fact]
@@ -61,25 +162,33 @@ public sealed class AnomalyResolvesTests
         foreach (var i in Enumerable.Range(0, AnomalyResolves.MaxSources))
         {
             // 64 characters, the most the alerts grain keeps: 6 bytes each escaped as stored.
-            book = AnomalyResolves.Resolved(book, i + new string('库', 63), Now.AddMinutes(i).AddTicks(1234567));
+            var report = i % 2 == 0 ? Raise(Now.AddMinutes(i).AddTicks(1234567)) : Resolve(Now.AddMinutes(i).AddTicks(1234567));
+            book = AnomalyResolves.Recorded(book, i + new string('库', 63), report);
         }
 
-        var json = JsonSerializer.SerializeToUtf8Bytes(new { anomalyResolvedAt = book.AnomalyResolvedAt }, Stored).Length;
+        var json = JsonSerializer.SerializeToUtf8Bytes(new { anomalyResolvedAt = book.AnomalyResolvedAt, anomalyRaisedAt = book.AnomalyRaisedAt }, StoredWithoutNulls).Length;
+        Assert.Equal(json, AnomalyResolves.StoredBytes(book));
         Assert.InRange(json, 1, AnomalyResolves.MaxBytes);
         var kept = Assert.Single(book.AnomalyResolvedAt!); // measured: one such source fits in 512 bytes, the latest
+        Assert.Null(book.AnomalyRaisedAt);
         Assert.Equal((7 + new string('库', 63), Now.AddMinutes(7).AddTicks(1234567)), (kept.Key, kept.Value));
     }
 
     [Fact]
-    public void ABookStoredWithItsResolvesLoadsThemAndOneStoredBeforeThemLoadsWithNone()
+    public void ABookStoredWithItsReportsLoadsThemAndOneStoredBeforeThemLoadsWithNone()
     {
-        var book = AnomalyResolves.Resolved(new AlertBookState(), "backup", Now);
+        var book = AnomalyResolves.Recorded(AnomalyResolves.Recorded(new AlertBookState(), "backup", Resolve(Now)), "storage", Raise(Now.AddMinutes(1)));
         var stored = JsonSerializer.Serialize(book, Stored);
-        Assert.Contains("\"anomalyResolvedAt\":{\"backup\":\"2026-12-06T02:00:00+00:00\"}", stored, StringComparison.Ordinal);
+        Assert.EndsWith(
+            "\"anomalyResolvedAt\":{\"backup\":\"2026-12-06T02:00:00+00:00\"},\"anomalyRaisedAt\":{\"storage\":\"2026-12-06T02:01:00+00:00\"}}",
+            stored,
+            StringComparison.Ordinal);
 
         var loaded = JsonSerializer.Deserialize<AlertBookState>(stored, Stored)!;
-        Assert.Equal(Now, AnomalyResolves.StaleAgainst(loaded, "backup", Now.AddSeconds(-1)));
-        Assert.DoesNotContain("anomalyResolvedAt", JsonSerializer.Serialize(new AlertBookState(), Stored), StringComparison.Ordinal);
-        Assert.Null(JsonSerializer.Deserialize<AlertBookState>("{\"open\":{},\"history\":[],\"episodes\":{},\"outbox\":[]}", Stored)!.AnomalyResolvedAt);
+        Assert.Equal(Resolve(Now), AnomalyResolves.SupersededBy(loaded, "backup", Raise(Now.AddSeconds(-1))));
+        Assert.Equal(Raise(Now.AddMinutes(1)), AnomalyResolves.SupersededBy(loaded, "storage", Resolve(Now.AddMinutes(1))));
+        Assert.DoesNotContain("anomaly", JsonSerializer.Serialize(new AlertBookState(), Stored), StringComparison.Ordinal);
+        var old = JsonSerializer.Deserialize<AlertBookState>("{\"open\":{},\"history\":[],\"episodes\":{},\"outbox\":[]}", Stored)!;
+        Assert.Equal((null, null), (old.AnomalyResolvedAt, old.AnomalyRaisedAt));
     }
 }

@@ -224,19 +224,24 @@ public sealed class StoredStateRowsTests
         Assert.Equal(["backup", "库存"], book.RaisesRefused!.Anomalies!); // the rest of the row is the refused-anomalies row's
 
         // A raise of a source observed before its kept resolve is stale; at the resolve's instant, or of another source, it stands.
-        Assert.Equal(backup, AnomalyResolves.StaleAgainst(book, "backup", backup.AddTicks(-1)));
-        Assert.Equal(chinese, AnomalyResolves.StaleAgainst(book, "库存", chinese.AddTicks(-1)));
-        Assert.Null(AnomalyResolves.StaleAgainst(book, "backup", backup));
-        Assert.Null(AnomalyResolves.StaleAgainst(book, "storage", backup.AddDays(-1)));
+        Assert.Equal(Resolve(backup), AnomalyResolves.SupersededBy(book, "backup", Raise(backup.AddTicks(-1))));
+        Assert.Equal(Resolve(chinese), AnomalyResolves.SupersededBy(book, "库存", Raise(chinese.AddTicks(-1))));
+        Assert.Null(AnomalyResolves.SupersededBy(book, "backup", Raise(backup)));
+        Assert.Null(AnomalyResolves.SupersededBy(book, "storage", Raise(backup.AddDays(-1))));
+        Assert.Null(book.AnomalyRaisedAt);
 
         // Every row stored before the resolves were kept loads with none (and is written back without them, the theory above).
         foreach (var before in new[] { "AlertBookState", "AlertBookState.compact", "AlertBookState.refused", "AlertBookState.refused-anomalies" })
         {
             var old = serializer.Deserialize<AlertBookState>(new BinaryData(Row(before)));
-            Assert.Null(old.AnomalyResolvedAt);
-            Assert.Null(AnomalyResolves.StaleAgainst(old, "backup", backup.AddDays(-1)));
+            Assert.Equal((null, null), (old.AnomalyResolvedAt, old.AnomalyRaisedAt));
+            Assert.Null(AnomalyResolves.SupersededBy(old, "backup", Raise(backup.AddDays(-1))));
         }
     }
+
+    private static AnomalyObservation Raise(DateTimeOffset at) => new(AnomalyReportKind.Raise, at);
+
+    private static AnomalyObservation Resolve(DateTimeOffset at) => new(AnomalyReportKind.Resolve, at);
 
     /// <summary>The alert book's bc6b55b8 row loaded and written back, in its compact shape (checked against its own row).</summary>
     private static byte[] OldAlertBookWrittenCompactly(byte[] row) => RoundTrip<AlertBookState>(row) is var written
