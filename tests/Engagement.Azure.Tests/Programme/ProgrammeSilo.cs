@@ -122,12 +122,6 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     /// <summary>When set, every log line of the silo at Information or above, over every start.</summary>
     public LogCapture? Logs { get; init; }
 
-    /// <summary>
-    /// When set, how long a grain call may take before its caller gets a timeout (Orleans' default is 30 s): an alert
-    /// evaluation of 200 regions, each read from the table, takes longer than that on a loaded machine.
-    /// </summary>
-    public TimeSpan? ResponseTimeout { get; init; }
-
     /// <summary>When set, wraps the silo's health reader (<see cref="ProgrammeDaysReader"/>), e.g. to hold its reads.</summary>
     public Func<IProgrammeDaysReader, IProgrammeDaysReader>? DaysReader { get; init; }
 
@@ -170,10 +164,6 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
         silo.AddEngagementAzureStorage(configuration);
         AlertBookFaults.Decorate(silo.Services, this);
-        if (ResponseTimeout is { } timeout)
-        {
-            silo.Configure<Orleans.Configuration.SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
-        }
         silo.AddEngagementInMemoryPorts(); // the poison queue (members need one; the ingestion host is not here)
         silo.AddEngagementProgramme(configuration, startAlerts: false);
         silo.AddEngagementProgrammeStorage();
