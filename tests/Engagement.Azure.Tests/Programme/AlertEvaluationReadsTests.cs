@@ -22,16 +22,7 @@ public sealed class AlertEvaluationReadsTests
     {
         HeldReader? held = null;
         await using var silo = new ProgrammeSilo { DaysReader = inner => held = new HeldReader(inner) };
-        await silo.StartAsync(new Dictionary<string, string?> { ["Engagement:Alerts:ComplaintMinActive"] = "1" });
-        var yesterday = Today.AddDays(-1);
-        var regions = Enumerable.Range(0, 12).Select(i => "q" + i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        foreach (var region in regions)
-        {
-            await silo.Sink.ApplyAsync([.. Events([region + "-m"], "login", yesterday, region), .. Events([region + "-angry"], "complaint", yesterday, region)]);
-        }
-
-        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
-        await alerts.GetAsync(null, 1);
+        var (alerts, regions) = await StartWithComplaintsAsync(silo);
         held!.Hold();
 
         var evaluation = alerts.EvaluateAsync();
@@ -49,10 +40,59 @@ public sealed class AlertEvaluationReadsTests
         Assert.All(open.Where(a => a.Rule == AlertRules.ComplaintsHigh), a => Assert.Equal(1.0, a.Value)); // each region's one active member complained
     }
 
+    [Fact]
+    public async Task ReadsFinishingInReverseOrderRaiseAndPublishInTheJudgedOrder()
+    {
+        HeldReader? held = null;
+        await using var silo = new ProgrammeSilo { DaysReader = inner => held = new HeldReader(inner) };
+        var (alerts, _) = await StartWithComplaintsAsync(silo);
+        // The judged order: the programme, then the regions as the reader lists them.
+        var judged = (await silo.Reader.GetRegionsAsync()).Where(r => r.StartsWith('q')).Prepend(AlertRules.AllRegions).ToList();
+        Assert.Equal(13, judged.Count);
+        held!.Hold();
+
+        var evaluation = alerts.EvaluateAsync();
+        // Each time the reads that can wait are waiting, the one of the last region finishes first (the programme's when
+        // no region's is left): the reads finish in about the reverse of the judged order.
+        var finished = new List<string>();
+        while (finished.Count < judged.Count)
+        {
+            var waiting = Math.Min(ConcurrentReads, judged.Count - finished.Count);
+            await Eventually.TrueAsync(() => held.Waiting == waiting, Deadline, $"{waiting} reads waiting after {finished.Count} finished");
+            finished.Add(held.ReleaseLast() ?? AlertRules.AllRegions);
+        }
+
+        await evaluation;
+        Assert.NotEqual(judged, finished);
+        Assert.Equal(AlertRules.AllRegions, finished[^1]);
+        var published = (await silo.AlertMessagesAsync()).Where(a => a.Rule == AlertRules.ComplaintsHigh).Select(a => a.RegionId).ToList();
+        Assert.Equal(judged, published);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="silo"/> with 12 regions (q00–q11) whose one active member each complained yesterday (a
+    /// <c>complaints.high</c> in each and in the programme), its alerts grain active; returns the grain and the regions.
+    /// </summary>
+    private static async Task<(IAlertsGrain Alerts, List<string> Regions)> StartWithComplaintsAsync(ProgrammeSilo silo)
+    {
+        await silo.StartAsync(new Dictionary<string, string?> { ["Engagement:Alerts:ComplaintMinActive"] = "1" });
+        var yesterday = Today.AddDays(-1);
+        var regions = Enumerable.Range(0, 12).Select(i => "q" + i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        foreach (var region in regions)
+        {
+            await silo.Sink.ApplyAsync([.. Events([region + "-m"], "login", yesterday, region), .. Events([region + "-angry"], "complaint", yesterday, region)]);
+        }
+
+        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
+        await alerts.GetAsync(null, 1);
+        return (alerts, regions);
+    }
+
     /// <summary>A health reader whose day reads, once held, wait until released, counting how many wait at once.</summary>
     private sealed class HeldReader(IProgrammeDaysReader inner) : IProgrammeDaysReader
     {
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<(string? Region, TaskCompletionSource Released)> _waiting = [];
         private readonly Lock _gate = new();
         private volatile bool _holding;
         private int _inFlight;
@@ -96,6 +136,32 @@ public sealed class AlertEvaluationReadsTests
 
         public void Release() => _released.TrySetResult();
 
+        /// <summary>Held reads not yet released (by <see cref="ReleaseLast"/>; <see cref="Release"/> releases all at once).</summary>
+        public int Waiting
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _waiting.Count;
+                }
+            }
+        }
+
+        /// <summary>Releases the waiting read of the region last in ordinal order (the programme, null, first in that order, so released last); returns its region.</summary>
+        public string? ReleaseLast()
+        {
+            (string? Region, TaskCompletionSource Released) last;
+            lock (_gate)
+            {
+                last = _waiting.OrderBy(w => w.Region ?? "", StringComparer.Ordinal).Last();
+                _waiting.Remove(last);
+            }
+
+            last.Released.TrySetResult();
+            return last.Region;
+        }
+
         public async Task<IReadOnlyList<DayCounters>> DaysAsync(string? regionId, DateOnly from, DateOnly to)
         {
             if (!_holding)
@@ -103,16 +169,18 @@ public sealed class AlertEvaluationReadsTests
                 return await inner.DaysAsync(regionId, from, to);
             }
 
+            var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             lock (_gate)
             {
                 _reads++;
                 _inFlight++;
                 _mostInFlight = Math.Max(_mostInFlight, _inFlight);
+                _waiting.Add((regionId, mine));
             }
 
             try
             {
-                await _released.Task;
+                await Task.WhenAny(_released.Task, mine.Task);
                 return await inner.DaysAsync(regionId, from, to);
             }
             finally
