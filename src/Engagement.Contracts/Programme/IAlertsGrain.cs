@@ -71,8 +71,7 @@ public interface IAlertsGrain : IGrainWithIntegerKey
     /// <summary>
     /// Resolves the open <c>data.anomaly</c> of <paramref name="source"/>, if any, and keeps when the resolve was observed
     /// so that a raise observed before it is ignored. Ignored (and logged) when the book holds a raise of the source
-    /// observed after <paramref name="observedAt"/> or at the same instant: a resolve retried late must not close what a
-    /// newer raise opened. Its Orleans identity is its alias (<c>alerts.resolve-anomaly.v2</c>).
+    /// observed after <paramref name="observedAt"/>: a resolve retried late must not close what a newer raise opened. Its Orleans identity is its alias (<c>alerts.resolve-anomaly.v2</c>).
     /// </summary>
     /// <param name="source">The anomaly's source (cut to 64 characters).</param>
     /// <param name="observedAt">When (UTC) the reporter observed the fault gone. A time after the grain's clock counts as now.</param>

@@ -148,7 +148,7 @@ public sealed record AlertBookState
 
     /// <summary>
     /// Per <c>data.anomaly</c> source whose latest report is a raise, when (UTC) its reporter observed it: a resolve
-    /// observed before it, or at the same instant, is ignored (<see cref="AnomalyResolves"/>), so a late retried resolve
+    /// observed before it is ignored (<see cref="AnomalyResolves"/>), so a late retried resolve
     /// does not close a newer raise. Null (left out of the stored JSON, as in books stored before it was kept) while there
     /// is none; bounded with <see cref="AnomalyResolvedAt"/>.
     /// </summary>

@@ -10,9 +10,10 @@ namespace Engagement.Domain.Metrics;
 /// retried late by one silo's reporter (<see cref="PendingAnomalyReports"/>: kept in that silo's memory after a storage
 /// fault) can land after another silo, or the same one, reported the source again: a late raise must not reopen an alert
 /// whose fault was gone, and a late resolve must not close one whose fault came back. Reports are compared by when they
-/// were observed, not by when they land; at the same instant a raise is the later (<see cref="IsLater"/>), so whichever
-/// order a raise and a resolve of one instant land in, the alert stays open (a wrongly open alert is seen and the next
-/// resolve closes it; a wrongly closed one hides a fault). Bounded: at most <see cref="MaxSources"/> sources and
+/// were observed, not by when they land. Only a strictly older report is ignored: at the same instant (<see cref="IsLater"/>)
+/// the report that lands later stands, as every report did before observed times were kept; so the previous release's
+/// methods, which carry no time and are observed at the grain's now, keep ordering by arrival, and a raise and a resolve
+/// of exactly one instant (two silos' backups ending in the same tick) end as the later arrival says. Bounded: at most <see cref="MaxSources"/> sources and
 /// <see cref="MaxBytes"/> of stored JSON over both kinds, the oldest report forgotten first (a late report of a forgotten
 /// source is taken as before reports were kept). Pure.
 /// </summary>
@@ -40,11 +41,10 @@ public static class AnomalyResolves
         observedAt is { } at && at < now ? at.ToUniversalTime() : now;
 
     /// <summary>
-    /// Whether <paramref name="report"/> is later than <paramref name="than"/>: observed after it, or at the same instant
-    /// a raise against a resolve (the tie rule: the alert stays open). Two reports of one kind and instant are neither.
+    /// Whether <paramref name="report"/> was observed strictly after <paramref name="than"/>, whatever their kinds. Of two
+    /// reports of one instant neither is later (the tie rule): the one that lands later stands.
     /// </summary>
-    public static bool IsLater(AnomalyObservation report, AnomalyObservation than) =>
-        report.ObservedAt != than.ObservedAt ? report.ObservedAt > than.ObservedAt : report.Kind > than.Kind;
+    public static bool IsLater(AnomalyObservation report, AnomalyObservation than) => report.ObservedAt > than.ObservedAt;
 
     /// <summary>The latest report of <paramref name="source"/> the book keeps; null when none is (never kept, or forgotten).</summary>
     public static AnomalyObservation? Latest(AlertBookState state, string source)
@@ -52,20 +52,22 @@ public static class AnomalyResolves
         ArgumentNullException.ThrowIfNull(state);
         AnomalyObservation? raise = state.AnomalyRaisedAt?.TryGetValue(source, out var r) == true ? new(AnomalyReportKind.Raise, r) : null;
         AnomalyObservation? resolve = state.AnomalyResolvedAt?.TryGetValue(source, out var v) == true ? new(AnomalyReportKind.Resolve, v) : null;
-        return raise is not { } a ? resolve : resolve is not { } b ? raise : IsLater(a, b) ? a : b;
+        return raise is not { } a ? resolve : resolve is not { } b ? raise : IsLater(b, a) ? b : a;
     }
 
     /// <summary>
     /// The kept report that makes <paramref name="report"/> of <paramref name="source"/> stale, to be ignored (and logged)
     /// rather than applied: the latest report is of the other kind and later (<see cref="IsLater"/>). Null when the report
-    /// stands: none kept, the kept one of the same kind (a repeat, which changes nothing the book shows), or not later.
+    /// stands: none kept, the kept one of the same kind (a repeat, which changes nothing the book shows), or observed at
+    /// the same instant or before it (the later arrival stands).
     /// </summary>
     public static AnomalyObservation? SupersededBy(AlertBookState state, string source, AnomalyObservation report) =>
         Latest(state, source) is { } latest && latest.Kind != report.Kind && IsLater(latest, report) ? latest : null;
 
     /// <summary>
     /// The book (<paramref name="state"/>, the report already applied to it) keeping <paramref name="report"/> as the
-    /// latest of <paramref name="source"/> when it is later than the one kept (<paramref name="state"/> itself otherwise).
+    /// latest of <paramref name="source"/> unless the one kept is later, or the same report (<paramref name="state"/>
+    /// itself then); at one instant a report of the other kind replaces the kept one, as it landed later.
     /// A raise is kept whether it opened the alert, found it open or was refused for room (the fault was there then; the
     /// refusal is recorded in <see cref="AlertBookState.RaisesRefused"/>). A resolve after which the source's alert is
     /// still open was refused for room and is not kept: what is kept never disagrees with what the book shows, and the
@@ -81,7 +83,7 @@ public static class AnomalyResolves
             return state;
         }
 
-        if (Latest(state, source) is { } kept && !IsLater(report, kept))
+        if (Latest(state, source) is { } kept && (IsLater(kept, report) || kept == report || (kept.Kind == report.Kind && !IsLater(report, kept))))
         {
             return state;
         }
@@ -127,7 +129,7 @@ public static class AnomalyResolves
     }
 }
 
-/// <summary>What a <c>data.anomaly</c> report says of its source (CONTRACT.md §5). The order is the tie rule's: at one instant a raise is later.</summary>
+/// <summary>What a <c>data.anomaly</c> report says of its source (CONTRACT.md §5).</summary>
 public enum AnomalyReportKind
 {
     /// <summary>The fault is gone: the source's alert is resolved.</summary>

@@ -369,7 +369,7 @@ public sealed partial class AlertsGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert book full: 1 alert change refused ({Change} data.anomaly in {Source}); open alerts {OpenBytes} bytes, outbox {OutboxBytes}, episode numbers {EpisodeBytes} (AlertBookBounds); tried again when its source reports again")]
     private partial void LogAnomalyRefused(string change, string source, int openBytes, int outboxBytes, int episodeBytes);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Rule} in {RegionId}: a {Change} observed at {ObservedAt:O} UTC is ignored, older than the latest {Latest} of its source, observed at {LatestAt:O} UTC (a late retry; at one instant a raise is the later); the source's next report is judged again")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Rule} in {RegionId}: a {Change} observed at {ObservedAt:O} UTC is ignored, older than the latest {Latest} of its source, observed at {LatestAt:O} UTC (a late retry); the source's next report is judged again")]
     private partial void LogStaleReportIgnored(string rule, string regionId, string change, DateTimeOffset observedAt, string latest, DateTimeOffset latestAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Rule} in {RegionId} is {State} ({AlertId})")]
