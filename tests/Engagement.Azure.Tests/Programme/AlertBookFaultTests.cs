@@ -224,11 +224,9 @@ public sealed class AlertBookFaultTests
         Assert.Contains("older than the latest raise of its source, observed at 2026-11-24T02:01:00.0000000+00:00 UTC", ignored, StringComparison.Ordinal);
 
         // The raise is kept in the stored row: after a restart the late resolve still leaves it open.
-        var storage = silo.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
-        var stored = new GrainState<AlertBookState>();
-        await storage.ReadStateAsync("alerts", alerts.GetGrainId(), stored);
-        Assert.Equal(t2, stored.State!.AnomalyRaisedAt!["backup"]);
-        Assert.Null(stored.State.AnomalyResolvedAt);
+        var stored = await silo.ReadAlertBookAsync();
+        Assert.Equal(t2, stored!.AnomalyRaisedAt!["backup"]);
+        Assert.Null(stored.AnomalyResolvedAt);
         await silo.StopAsync();
         await silo.StartAsync(Settings);
         alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
