@@ -41,6 +41,7 @@ public sealed class StoredStateRowsTests
         ["AlertBookState.refused"] = RoundTrip<AlertBookState>,
         ["AlertBookState.refused-anomalies"] = RoundTrip<AlertBookState>,
         ["AlertBookState.anomaly-resolves"] = RoundTrip<AlertBookState>,
+        ["AlertBookState.anomaly-reports"] = RoundTrip<AlertBookState>,
         ["ValueClassThresholds"] = RoundTrip<ValueClassThresholds>,
         ["AggregatorShard"] = RoundTrip<AggregatorShard>,
         ["RegionList"] = RoundTrip<List<string>>,
@@ -237,6 +238,27 @@ public sealed class StoredStateRowsTests
             Assert.Equal((null, null), (old.AnomalyResolvedAt, old.AnomalyRaisedAt));
             Assert.Null(AnomalyResolves.SupersededBy(old, "backup", Raise(backup.AddDays(-1))));
         }
+    }
+
+    [Fact]
+    public void The_alert_book_row_with_a_kept_raise_and_a_kept_resolve_loads_each_sources_latest_report()
+    {
+        var serializer = new JsonGrainStateSerializer();
+        var book = serializer.Deserialize<AlertBookState>(new BinaryData(Row("AlertBookState.anomaly-reports")));
+        var backup = new DateTimeOffset(2026, 3, 2, 6, 0, 0, TimeSpan.Zero);
+        var chinese = new DateTimeOffset(2026, 3, 2, 5, 30, 0, TimeSpan.Zero).AddTicks(1_234_567);
+        Assert.Equal([new KeyValuePair<string, DateTimeOffset>("backup", backup)], book.AnomalyRaisedAt!);
+        Assert.Equal([new KeyValuePair<string, DateTimeOffset>("库存", chinese)], book.AnomalyResolvedAt!);
+        Assert.Equal(Raise(backup), AnomalyResolves.Latest(book, "backup"));
+        Assert.Equal(Resolve(chinese), AnomalyResolves.Latest(book, "库存"));
+        Assert.Null(AnomalyResolves.Latest(book, "storage"));
+        Assert.Equal(["backup"], book.RaisesRefused!.Anomalies!); // the raise refused for room still waits; the resolved source left
+
+        // Each kept report makes an older report of the other kind stale, both ways; at its instant the later arrival stands.
+        Assert.Equal(Raise(backup), AnomalyResolves.SupersededBy(book, "backup", Resolve(backup.AddTicks(-1))));
+        Assert.Null(AnomalyResolves.SupersededBy(book, "backup", Resolve(backup)));
+        Assert.Equal(Resolve(chinese), AnomalyResolves.SupersededBy(book, "库存", Raise(chinese.AddTicks(-1))));
+        Assert.Null(AnomalyResolves.SupersededBy(book, "库存", Raise(chinese)));
     }
 
     private static AnomalyObservation Raise(DateTimeOffset at) => new(AnomalyReportKind.Raise, at);
