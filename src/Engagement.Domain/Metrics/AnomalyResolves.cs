@@ -65,6 +65,25 @@ public static class AnomalyResolves
         Latest(state, source) is { } latest && latest.Kind != report.Kind && IsLater(latest, report) ? latest : null;
 
     /// <summary>
+    /// A report of <paramref name="source"/> landing on the book <paramref name="state"/>, in the one order the alerts grain
+    /// uses: first judged against the source's kept report (<see cref="SupersededBy"/>: a stale report changes nothing and
+    /// <paramref name="apply"/> is not called), then applied (<paramref name="apply"/>: the raise or resolve on the book,
+    /// with whatever the caller records beside it, such as a refusal for room), then kept as the source's latest
+    /// (<see cref="Recorded"/>, which sees the applied book, so a resolve the book refused is not kept). The result's
+    /// <see cref="AnomalyLanding.State"/> is <paramref name="state"/> itself when nothing changed.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">A null <paramref name="state"/>, <paramref name="source"/> or <paramref name="apply"/>.</exception>
+    public static AnomalyLanding Land(AlertBookState state, string source, AnomalyObservation report, Func<AlertBookState, AlertBookState> apply)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(apply);
+        return SupersededBy(state, source, report) is { } latest
+            ? new AnomalyLanding(state, latest)
+            : new AnomalyLanding(Recorded(apply(state), source, report), null);
+    }
+
+    /// <summary>
     /// The book (<paramref name="state"/>, the report already applied to it) keeping <paramref name="report"/> as the
     /// latest of <paramref name="source"/> unless the one kept is later, or the same report (<paramref name="state"/>
     /// itself then); at one instant a report of the other kind replaces the kept one, as it landed later.
@@ -146,3 +165,8 @@ public enum AnomalyReportKind
 /// <param name="Kind">Raise or resolve.</param>
 /// <param name="ObservedAt">When (UTC) the reporter first observed what it reports, kept through its retries.</param>
 public readonly record struct AnomalyObservation(AnomalyReportKind Kind, DateTimeOffset ObservedAt);
+
+/// <summary>What a <c>data.anomaly</c> report landing on the alert book did (<see cref="AnomalyResolves.Land"/>).</summary>
+/// <param name="State">The book after it: the one it landed on when nothing changed (a stale report, or a repeat).</param>
+/// <param name="SupersededBy">The kept later report of the other kind that made it stale (ignored, to be logged); null when it was applied.</param>
+public readonly record struct AnomalyLanding(AlertBookState State, AnomalyObservation? SupersededBy);

@@ -198,11 +198,6 @@ public sealed partial class AlertsGrain(
         }
 
         var report = new AnomalyObservation(AnomalyReportKind.Raise, AnomalyResolves.Observed(observedAt, time.GetUtcNow()));
-        if (Superseded(key, report))
-        {
-            return Task.CompletedTask;
-        }
-
         var text = (message ?? "").Length > 500 ? message![..500] : message ?? "";
         return AnomalyAsync("raise", key, report, book => AlertBook.Raise(book, AlertRules.DataAnomaly, key, null, null, text, time.GetUtcNow()));
     }
@@ -211,22 +206,7 @@ public sealed partial class AlertsGrain(
     {
         var key = Source(source);
         var report = new AnomalyObservation(AnomalyReportKind.Resolve, AnomalyResolves.Observed(observedAt, time.GetUtcNow()));
-        return Superseded(key, report)
-            ? Task.CompletedTask
-            : AnomalyAsync("resolve", key, report, book => AlertBook.Resolve(book, AlertRules.DataAnomaly, key, null, time.GetUtcNow(), Options.HistoryLimit));
-    }
-
-    /// <summary>Whether the book keeps a later report of <paramref name="source"/> of the other kind (<see cref="AnomalyResolves.SupersededBy"/>): then <paramref name="report"/> is logged and ignored.</summary>
-    private bool Superseded(string source, AnomalyObservation report)
-    {
-        if (AnomalyResolves.SupersededBy(State, source, report) is not { } latest)
-        {
-            return false;
-        }
-
-        var (change, kept) = report.Kind == AnomalyReportKind.Raise ? ("raise", "resolve") : ("resolve", "raise");
-        LogStaleReportIgnored(AlertRules.DataAnomaly, source, change, report.ObservedAt, kept, latest.ObservedAt);
-        return true;
+        return AnomalyAsync("resolve", key, report, book => AlertBook.Resolve(book, AlertRules.DataAnomaly, key, null, time.GetUtcNow(), Options.HistoryLimit));
     }
 
     /// <summary>
@@ -234,16 +214,26 @@ public sealed partial class AlertsGrain(
     /// thrown back to the reporter, the book unchanged in memory and in storage, and <see cref="GrainDataAnomalyReporter"/>
     /// logs it and sends the report again until written). A raise that is not refused (made, or open already) and
     /// any resolve take the source out of the record of refused raises: it no longer waits for room. The
-    /// <paramref name="report"/> is kept as its source's latest (<see cref="AnomalyResolves.Recorded"/>), written with it.
+    /// <paramref name="report"/> lands in <see cref="AnomalyResolves.Land"/>'s order: ignored and logged (nothing written)
+    /// when the book keeps a later report of its source of the other kind, else applied and kept as its source's latest,
+    /// written with it.
     /// </summary>
     private Task AnomalyAsync(string change, string source, AnomalyObservation report, Func<AlertBookState, AlertBookState> apply) => ChangeAsync(book =>
     {
-        var applied = apply(book);
-        var next = Refusable(change, source, book, applied);
-        var refusedNow = change == "raise" && !ReferenceEquals(next.RaisesRefused, book.RaisesRefused);
-        var left = refusedNow ? next.RaisesRefused : AlertRaisesRefused.RemoveAnomaly(next.RaisesRefused, source);
-        next = ReferenceEquals(left, next.RaisesRefused) ? next : next with { RaisesRefused = left };
-        return AnomalyResolves.Recorded(next, source, report);
+        var landed = AnomalyResolves.Land(book, source, report, before =>
+        {
+            var next = Refusable(change, source, before, apply(before));
+            var refusedNow = change == "raise" && !ReferenceEquals(next.RaisesRefused, before.RaisesRefused);
+            var left = refusedNow ? next.RaisesRefused : AlertRaisesRefused.RemoveAnomaly(next.RaisesRefused, source);
+            return ReferenceEquals(left, next.RaisesRefused) ? next : next with { RaisesRefused = left };
+        });
+        if (landed.SupersededBy is { } latest)
+        {
+            var kept = latest.Kind == AnomalyReportKind.Raise ? "raise" : "resolve";
+            LogStaleReportIgnored(AlertRules.DataAnomaly, source, change, report.ObservedAt, kept, latest.ObservedAt);
+        }
+
+        return landed.State;
     });
 
     /// <summary>

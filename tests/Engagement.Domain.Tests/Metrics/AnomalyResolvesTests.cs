@@ -22,23 +22,48 @@ public sealed class AnomalyResolvesTests
     private static AnomalyObservation Resolve(DateTimeOffset at) => new(AnomalyReportKind.Resolve, at);
 
     /// <summary>
-    /// What the alerts grain does with a report that lands: ignored when a later report of the other kind is kept, else
-    /// applied to the book (raised or resolved, landing at <see cref="Now"/>) and kept as the source's latest.
+    /// What the alerts grain does with a report that lands (<see cref="AnomalyResolves.Land"/>, which it calls): ignored
+    /// when a later report of the other kind is kept, else applied to the book (raised or resolved, landing at
+    /// <see cref="Now"/>) and kept as the source's latest.
     /// </summary>
-    private static AlertBookState Land(AlertBookState book, string source, AnomalyObservation report)
-    {
-        if (AnomalyResolves.SupersededBy(book, source, report) is not null)
-        {
-            return book;
-        }
+    private static AlertBookState Land(AlertBookState book, string source, AnomalyObservation report) =>
+        AnomalyResolves.Land(book, source, report, b => Apply(b, source, report)).State;
 
-        var applied = report.Kind == AnomalyReportKind.Raise
+    private static AlertBookState Apply(AlertBookState book, string source, AnomalyObservation report) =>
+        report.Kind == AnomalyReportKind.Raise
             ? AlertBook.Raise(book, AlertRules.DataAnomaly, source, null, null, source + " failed", Now)
             : AlertBook.Resolve(book, AlertRules.DataAnomaly, source, null, Now, 500);
-        return AnomalyResolves.Recorded(applied, source, report);
-    }
 
     private static bool IsOpen(AlertBookState book, string source) => AlertBook.OpenOf(book, AlertRules.DataAnomaly, source) is not null;
+
+    [Fact]
+    public void LandJudgesTheReportFirstThenAppliesItThenKeepsItSoAStaleReportIsNeverAppliedAndAResolveIsKeptOnlyOnceItClosed()
+    {
+        var t1 = Now.AddMinutes(-30);
+        var t2 = Now.AddMinutes(-10);
+        var applied = 0;
+        AnomalyLanding Landing(AlertBookState book, AnomalyObservation report) =>
+            AnomalyResolves.Land(book, "backup", report, b => { applied++; return Apply(b, "backup", report); });
+
+        // Judged first, on the book as it was: a resolve older than the kept raise is stale, not applied, nothing changed.
+        var raised = Landing(new AlertBookState(), Raise(t2));
+        Assert.Equal((1, null), (applied, raised.SupersededBy));
+        var stale = Landing(raised.State, Resolve(t1));
+        Assert.Equal((1, Raise(t2)), (applied, stale.SupersededBy));
+        Assert.Same(raised.State, stale.State);
+        Assert.True(IsOpen(stale.State, "backup"));
+
+        // Kept after it is applied: a resolve that closes the alert is kept (judged on the book before it, it would not be).
+        var closed = Landing(raised.State, Resolve(t2.AddTicks(1)));
+        Assert.Equal((2, null), (applied, closed.SupersededBy));
+        Assert.False(IsOpen(closed.State, "backup"));
+        Assert.Equal(Resolve(t2.AddTicks(1)), AnomalyResolves.Latest(closed.State, "backup"));
+
+        // A resolve the book refused (the alert still open after it is applied) is not kept: the raise stays the latest.
+        var refused = AnomalyResolves.Land(raised.State, "backup", Resolve(t2.AddTicks(1)), b => b);
+        Assert.Same(raised.State, refused.State);
+        Assert.Equal(Raise(t2), AnomalyResolves.Latest(refused.State, "backup"));
+    }
 
     [Fact]
     public void AFutureObservedTimeCountsAsNowAPastOneIsKeptInUtcAndNoneIsNow()
