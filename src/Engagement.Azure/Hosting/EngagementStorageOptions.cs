@@ -36,12 +36,11 @@ public sealed class EngagementStorageOptions
 
     /// <summary>
     /// Default for <see cref="MaxGrainStateBytes"/>: 480 KiB (491,520 bytes), all that one row of the provider holds
-    /// (<see cref="ProviderStringCapacity"/>). The largest state a member writes (every cap at once, its kept ledger and
-    /// its outbox long manual adjustments waiting for the ledger archive up to the outbox's 64 KiB byte bound) measures
-    /// 487,997 bytes, 99.3% of it (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
-    /// MemberStateSerializationTests), with GUID order ids; longer ones are kept as keys of at most 35 bytes
-    /// (<see cref="Domain.Orders.OrderIds"/>). What can still pass it (orders refunded many times each, long eventIds on every
-    /// kept ledger entry) is refused (<see cref="Storage.GrainStateTooLargeException"/>). In the table, JSON of this many UTF-8 bytes is at most as many UTF-16 characters:
+    /// (<see cref="ProviderStringCapacity"/>). Known limit: a member with every per-member collection at its default cap at
+    /// once measures 802,163 bytes (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
+    /// MemberStateSerializationTests), 310,643 over it: such a member's writes are refused
+    /// (<see cref="Storage.GrainStateTooLargeException"/>, nothing written) and a silo warns about it at startup. Each cap
+    /// alone fits. In the table, JSON of this many UTF-8 bytes is at most as many UTF-16 characters:
     /// the provider's 15 properties of 32K characters, 960 KiB of Azure's 1 MiB entity, the rest left for the keys, the
     /// timestamp and the ETag (the provider's own split).
     /// </summary>

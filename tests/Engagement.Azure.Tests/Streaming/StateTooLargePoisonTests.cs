@@ -71,9 +71,9 @@ public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster clus
     [Fact]
     public void ASiloWhoseBoundIsBelowAMemberAtEveryCapWarnsOnceAtStartup()
     {
-        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 487997 "));
+        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 802163 "));
         Assert.Contains("such a member's writes will be refused", line, StringComparison.Ordinal);
-        Assert.Equal(487_997, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
+        Assert.Equal(802_163, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
     }
 }
 

@@ -23,9 +23,9 @@ public static class OutboxBytes
     /// <summary>
     /// UTF-8 bytes of stored outbox JSON (the <c>"outbox"</c> array, as the grain storage writes it) above which a member
     /// emits everything pending before its next change, and refuses the change when that emit leaves it still above: 64 KiB
-    /// (65,536 bytes). A member at every other cap keeps its state under the 480 KiB row bound
-    /// (<c>Engagement:Storage:MaxGrainStateBytes</c>) with its outbox here plus one change's effects
-    /// (<see cref="MemberStateSizes.EveryCapAtOnceBytes"/>).
+    /// (65,536 bytes). The outbox here plus one change's effects is part of the every-cap member
+    /// (<see cref="MemberStateSizes.EveryCapAtOnceBytes"/>), which with every collection at its default cap passes the 480 KiB
+    /// row bound (<c>Engagement:Storage:MaxGrainStateBytes</c>): a known limit.
     /// </summary>
     public const int Bound = 64 * 1024;
 

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.Json;
+using Engagement.Domain.Campaigns;
+using Engagement.Domain.Members;
+using Engagement.Domain.Points;
+
+namespace Engagement.Domain.Tests.Members;
+
+/// <summary>
+/// The every-cap member with ALL its capped collections at once (MemberStateSizes.EveryCapAtOnceBytes): what the older
+/// measure above left out, the campaign side (memberships and attributed orders at their caps, the index's copy of the
+/// tags) and every remembered redemption at its worst, on top of the member it measured.
+/// </summary>
+public partial class MemberStateSerializationTests
+{
+    /// <summary>CampaignOptions.MaxMembershipsKept's default (the grains' option, which this project cannot reference).</summary>
+    private const int MembershipsKept = 100;
+
+    [Fact]
+    public void EveryCapAtOnceWithEveryCollectionAtItsCapIsMeasuredWhole()
+    {
+        // The member EveryCapAtOnceBytes measured (LongAdjustmentReasons… above: both order caps, the eventId window, held
+        // refunds, tags, coupons, refusal notes, makers, the kept ledger and the outbox filled to its byte bound), plus
+        // what that measure left out: every remembered redemption at its worst (not 93 with GUID ids beside the 7 that keep
+        // lots) and the campaign side at its caps (100 memberships, 1,000 attributed orders, the index's copy of the tags).
+        var member = AtBothOrderCaps();
+        WithHeldRefundsAndTags(member);
+        WithEveryCouponNoteAndMaker(member, out _, out _);
+        var before = Size(member.State);
+        WithEveryRedemptionAtItsWorst(member);
+        var redemptions = Size(member.State) - before;
+        var withRedemptions = Size(member.State);
+        WithCampaignsAtTheirCaps(member, DefaultMaxAttributedOrders);
+        var campaigns = Size(member.State) - withRedemptions;
+        var attributedOrders = campaigns - Size(WithoutAttributedOrders(member.State)) + withRedemptions;
+
+        var written = LargestWriteAsTheOutboxFills(member);
+
+        // Measured: 802,163 bytes, 163.2% of the 480 KiB row (310,643 over it): the redemptions add 178,242 to the older
+        // measure (100 records of about 1.9 KB, the 128-character CJK id stored twice, in the id and in the detail, where the
+        // older measure had 93 with GUID ids), the campaign side 155,659 (the 1,000 attributed orders 94,100 of it, about 94
+        // bytes each). Such a member's writes are refused (the storage's size guard): MemberStateSizes.EveryCapAtOnceBytes
+        // says so, and a silo warns at startup (StateBoundStartupWarningTests).
+        Assert.Equal((178_242, 155_659, 94_100, 802_163), (redemptions, campaigns, attributedOrders, written));
+        Assert.Equal(MemberStateSizes.EveryCapAtOnceBytes, written);
+        Assert.True(written > MaxGrainStateBytes, "the every-cap member would fit the row: the startup warning and the docs overstate it");
+    }
+
+    /// <summary>CampaignOptions.MaxAttributedOrders's default (the grains' option, which this project cannot reference).</summary>
+    private const int DefaultMaxAttributedOrders = 1000;
+
+    /// <summary>A copy of <paramref name="state"/> (through its JSON) with no attributed orders.</summary>
+    private static MemberState WithoutAttributedOrders(MemberState state)
+    {
+        var copy = JsonSerializer.Deserialize<MemberState>(JsonSerializer.Serialize(state, Web), Web)!;
+        copy.Campaigns.Memberships.ForEach(m => m.Orders = null);
+        return copy;
+    }
+
+    /// <summary>
+    /// Replaces the member's remembered redemptions with <see cref="Domain.Program.ProgramOptions.RecentRedemptionsKept"/>
+    /// accepted catalogue redemptions at their worst: 128-character CJK redemption ids (6 bytes each escaped), 64-character
+    /// reward and store ids, 9-digit points, the most cash, the detail the policy writes (the id again); the newest 7 keep
+    /// 16 lots each (<see cref="WithRedemptionsKeepingLots"/>), the older ones' lots are forgotten (RedemptionUndo.ForgetOldLots).
+    /// </summary>
+    private static void WithEveryRedemptionAtItsWorst(TestMember member)
+    {
+        const int withLots = RedemptionUndo.MaxRedemptionsWithLots + RedemptionUndo.MaxMovedOnlyRedemptionsWithLots;
+        var reward = new string('k', 64);
+        var store = new string('s', 64);
+
+        // The detail the policy writes for such a redemption, taken from a real one.
+        var scratch = new TestMember(member.Now);
+        Assert.Equal(EventStatus.Applied, scratch.Purchase("O-scratch", 100m).Status);
+        var real = RedemptionPolicy.Redeem(scratch.State, Points.RedemptionUndoSizeTests.CjkId('R', 0), 1, 999_999.99m, reward, scratch.Options, scratch.Now, storeId: store);
+        Assert.Equal(RedemptionStatuses.Accepted, real.Status);
+        var template = scratch.State.Redemptions[^1];
+
+        member.State.Redemptions.Clear();
+        for (var r = 0; r < member.Options.RecentRedemptionsKept - withLots; r++)
+        {
+            var id = Points.RedemptionUndoSizeTests.CjkId('R', 100 + r);
+            member.State.Redemptions.Add(new RedemptionRecord
+            {
+                RedemptionId = id,
+                Status = RedemptionStatuses.Accepted,
+                Points = 99_999_900 + r,
+                CashAmount = 999_999.99m,
+                RewardId = reward,
+                StoreId = store,
+                PointsValue = 999_999.99m,
+                Detail = template.Detail!.Replace(template.RedemptionId, id, StringComparison.Ordinal).Replace(" 1 points", $" {99_999_900 + r} points", StringComparison.Ordinal),
+                At = member.Now.AddTicks(1_234_567).AddMinutes(-1_000 + r),
+            });
+        }
+
+        WithRedemptionsKeepingLots(member);
+        foreach (var record in member.State.Redemptions.TakeLast(withLots))
+        {
+            record.CashAmount = 999_999.99m;
+            record.StoreId = store;
+            record.Detail = template.Detail!.Replace(template.RedemptionId, record.RedemptionId, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(member.Options.RecentRedemptionsKept, member.State.Redemptions.Count);
+    }
+
+    /// <summary>
+    /// Gives the member <see cref="MembershipsKept"/> campaign memberships with 64-character ids, and
+    /// <paramref name="attributed"/> attributed orders over them: orders the member keeps (GUIDs, the longest kept as
+    /// sent), each counted by two memberships, the most CNY, refunded but for a fen; and the index's copy of its
+    /// attributes (its tags, sorted). Pruning them as the grain does drops none: the rules let a member keep all of it.
+    /// </summary>
+    private static void WithCampaignsAtTheirCaps(TestMember member, int attributed)
+    {
+        var kept = member.State.Orders.Select(o => o.OrderId).Concat(member.State.OrderSummaries.Select(o => o.OrderId)).ToList();
+        var perMembership = (attributed + MembershipsKept - 1) / MembershipsKept;
+        var given = 0;
+        for (var m = 0; m < MembershipsKept; m++)
+        {
+            var suffix = m.ToString("D4", CultureInfo.InvariantCulture);
+            var membership = new CampaignMembership
+            {
+                CampaignId = new string('c', 60) + suffix,
+                Group = "global_control",
+                Arm = new string('a', 60) + suffix,
+                Outcome = "suppressed",
+                ReportedOutcome = "suppressed",
+                TouchId = new string('t', 60) + suffix,
+                AssignedAt = member.Now.AddTicks(1_234_567),
+                AttributionWindowDays = 3650,
+                ValidUntil = member.Now.AddDays(3650).AddTicks(1_234_567),
+                Converted = true,
+                Revenue = 99_999_999.99m,
+            };
+            for (var i = 0; i < perMembership && given < attributed; i++, given++)
+            {
+                (membership.Orders ??= []).Add(new AttributedOrder { OrderId = kept[given % kept.Count], Amount = 9_999_999.99m, Refunded = 9_999_999.98m });
+            }
+
+            member.State.Campaigns.Memberships.Add(membership);
+        }
+
+        member.State.Campaigns.Indexed = MemberAttributesReader.Read(member.State, member.Options, member.Now);
+        Assert.Equal((0, 0), CampaignMemberships.PruneAttributedOrders(member.State, attributed));
+        Assert.Equal(attributed, member.State.Campaigns.Memberships.Sum(m => m.Orders?.Count ?? 0));
+    }
+
+    /// <summary>
+    /// Fills the member's outbox with the longest negative adjustments waiting for the ledger archive (the kept ledger's
+    /// newest 50 stored by sequence) until it passes the outbox's byte bound: the write of that change is the largest the
+    /// member makes (the next change emits first). Returns its size, UTF-8 bytes of the stored JSON.
+    /// </summary>
+    private static int LargestWriteAsTheOutboxFills(TestMember member)
+    {
+        var adjustments = AdjustmentsNamingFourLots(OutboxEmitFirstAbove, member.Now);
+        for (var waiting = 1; waiting <= adjustments.Count; waiting++)
+        {
+            Waiting(member.State, adjustments.Take(waiting).ToList(), member.Options.LedgerEntriesKept);
+            if (Domain.Members.Effects.OutboxBytes.PastBound(member.State))
+            {
+                return Size(member.State);
+            }
+        }
+
+        throw new InvalidOperationException("the outbox never passed its byte bound");
+    }
+}
