@@ -151,7 +151,6 @@ internal sealed partial class EngagementStorageInitializer(
         lifecycle.Subscribe(nameof(EngagementStorageInitializer), ServiceLifecycleStage.ApplicationServices, async cancellationToken =>
         {
             // Allowed (a small bound suits a programme with smaller caps), but said: a member at every default cap would be refused.
-            // Known limit: with every collection counted (MemberStateSizes.EveryCapAtOnceBytes) that member passes any bound, the default too.
             if (options.Value.MaxGrainStateBytes < MemberStateSizes.EveryCapAtOnceBytes)
             {
                 LogBoundBelowEveryCap(logger, options.Value.MaxGrainStateBytes, MemberStateSizes.EveryCapAtOnceBytes);

@@ -35,20 +35,21 @@ public sealed class EngagementStorageOptions
     public const string DefaultMembershipTableName = "EngagementSilos";
 
     /// <summary>
-    /// Default for <see cref="MaxGrainStateBytes"/>: 480 KiB (491,520 bytes), all that one row of the provider holds
-    /// (<see cref="ProviderStringCapacity"/>). Known limit: a member with every per-member collection at its default cap at
-    /// once measures 802,163 bytes (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
-    /// MemberStateSerializationTests), 310,643 over it: such a member's writes are refused
-    /// (<see cref="Storage.GrainStateTooLargeException"/>, nothing written) and a silo warns about it at startup. Each cap
-    /// alone fits. In the table, JSON of this many UTF-8 bytes is at most as many UTF-16 characters:
-    /// the provider's 15 properties of 32K characters, 960 KiB of Azure's 1 MiB entity, the rest left for the keys, the
-    /// timestamp and the ETag (the provider's own split).
+    /// Default for <see cref="MaxGrainStateBytes"/>: 480 Ki (491,520) characters of stored JSON, all that one row of the
+    /// provider holds (<see cref="ProviderStringCapacity"/>). A member with every per-member collection at its default cap
+    /// at once measures 427,683 (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
+    /// MemberStateSerializationTests): 87.0% of it, 63,837 left. What can still pass it (caps raised past their defaults,
+    /// orders refunded many times each, long eventIds on every kept ledger entry, live campaign memberships beyond 100) is
+    /// refused (<see cref="Storage.GrainStateTooLargeException"/>). In the table a character is 2 bytes: the provider's 15
+    /// properties of 32K characters, 960 KiB of Azure's 1 MiB entity, the rest left for the keys, the timestamp and the ETag
+    /// (the provider's own split).
     /// </summary>
     public const int DefaultMaxGrainStateBytes = ProviderStringCapacity;
 
     /// <summary>
-    /// What one row of the official table provider holds in string format: 15 properties of 32K characters. The
-    /// provider drops whatever does not fit without an error, so the bound may not be set above this.
+    /// What one row of the official table provider holds in string format: 15 properties of 32K UTF-16 characters (it
+    /// decodes the serializer's UTF-8 into a string and cuts it there). The provider drops whatever does not fit without an
+    /// error, so the bound may not be set above this.
     /// </summary>
     public const int ProviderStringCapacity = 15 * 32 * 1024;
 
@@ -68,8 +69,11 @@ public sealed class EngagementStorageOptions
     public string MembershipTableName { get; set; } = DefaultMembershipTableName;
 
     /// <summary>
-    /// The largest grain state written, UTF-8 bytes of JSON; a larger one is refused with
-    /// <see cref="GrainStateTooLargeException"/> before anything is written. Default 480 KiB (491,520); at most
+    /// The largest grain state written, measured as the provider's row limits it: UTF-16 characters of the stored JSON
+    /// (<see cref="Domain.Members.StoredStateText.Characters"/>; non-ASCII text is stored unescaped, so ASCII counts 1 a byte
+    /// and a Chinese character 1 for its 3 UTF-8 bytes; the name keeps "Bytes" for existing configuration); a larger one, or
+    /// one over the provider's 983,040 UTF-8 bytes, is refused with <see cref="GrainStateTooLargeException"/> before anything
+    /// is written. Default 480 Ki (491,520); at most
     /// <see cref="ProviderStringCapacity"/> (491,520), at least 1,024. Below
     /// <c>Engagement.Domain.Metrics.AlertBookBounds.ResolveMaxBytes</c> (487,424, what the alert book may grow to) a silo
     /// warns at startup: a full alert book's writes would be refused.

@@ -3,8 +3,9 @@ using System.Globalization;
 namespace Engagement.Azure.Storage;
 
 /// <summary>
-/// A grain state was refused before it was written, because its JSON is larger than
-/// <see cref="Hosting.EngagementStorageOptions.MaxGrainStateBytes"/>. Nothing was written: storage still holds the
+/// A grain state was refused before it was written, because its stored JSON is longer than
+/// <see cref="Hosting.EngagementStorageOptions.MaxGrainStateBytes"/> (UTF-16 characters as stored, what the provider's row
+/// limits; the message says "bytes", one a character of ASCII) or over the provider's 983,040 UTF-8 bytes. Nothing was written: storage still holds the
 /// previous version, and the activation must not adopt the state it tried to write.
 /// </summary>
 /// <remarks>
@@ -16,9 +17,9 @@ namespace Engagement.Azure.Storage;
 [GenerateSerializer, Alias("engagement.grain-state-too-large.v1")]
 public sealed class GrainStateTooLargeException : InvalidOperationException
 {
-    /// <summary>Creates the exception for a state of <paramref name="actualBytes"/> UTF-8 bytes of JSON.</summary>
-    /// <param name="actualBytes">Size of the serialized state, UTF-8 bytes.</param>
-    /// <param name="limitBytes">The configured bound, UTF-8 bytes.</param>
+    /// <summary>Creates the exception for a state of <paramref name="actualBytes"/> (stored characters of JSON, or UTF-8 bytes over the provider's byte cap).</summary>
+    /// <param name="actualBytes">Size of the serialized state, in the bound's unit.</param>
+    /// <param name="limitBytes">The bound it broke.</param>
     /// <param name="what">What was being written (state name and grain id, or the state's type).</param>
     public GrainStateTooLargeException(long actualBytes, long limitBytes, string what)
         : base(string.Create(
@@ -47,11 +48,11 @@ public sealed class GrainStateTooLargeException : InvalidOperationException
     {
     }
 
-    /// <summary>Size of the refused state's JSON, UTF-8 bytes.</summary>
+    /// <summary>Size of the refused state's JSON as the bound counts it: stored characters (or UTF-8 bytes when over the provider's byte cap).</summary>
     [Id(0)]
     public long ActualBytes { get; }
 
-    /// <summary>The bound it broke, UTF-8 bytes.</summary>
+    /// <summary>The bound it broke, in the same unit as <see cref="ActualBytes"/>.</summary>
     [Id(1)]
     public long LimitBytes { get; }
 }

@@ -34,13 +34,17 @@ public sealed class CampaignOptions
 
     /// <summary>
     /// Attributed orders a member keeps over all its campaign memberships (1–2,000; each at most about 95 bytes of the
-    /// member's stored state with a 36-byte order id, longer ids being kept as keys of at most 35). Default 1,000. Those
+    /// member's stored state with a 36-byte order id, longer ids being kept as keys of at most 35). Default 200 (1,000
+    /// before: with every other per-member collection at its cap too, 1,000 made the member pass the 480 KiB row, see
+    /// <see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>; a member with more orders in live campaigns' windows
+    /// than this has the oldest dropped, so a refund of those no longer reduces the campaign's revenue: the campaign's
+    /// revenue is over-reported by such refunds, never the member's points). Those
     /// refunded in full and those the member no longer keeps go first, losslessly; beyond it the oldest are dropped (those
     /// of the membership whose attribution window ends earliest), each prune logging a warning with the count: a later
     /// refund of a dropped order still reverses its points and growth, but no longer reduces that campaign's revenue
     /// (<see cref="CampaignMemberships.PruneOrders"/>).
     /// </summary>
-    public int MaxAttributedOrders { get; set; } = 1000;
+    public int MaxAttributedOrders { get; set; } = 200;
 
     /// <summary>
     /// Report ids (outcome moves, attributed purchases) a campaign remembers to count a resent report once (1–100,000;

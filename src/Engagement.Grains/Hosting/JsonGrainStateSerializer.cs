@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Engagement.Domain.Members;
 using Orleans.Storage;
 
 namespace Engagement.Grains.Hosting;
@@ -11,7 +12,7 @@ namespace Engagement.Grains.Hosting;
 /// converters.
 /// </summary>
 /// <remarks>
-/// Web defaults (camelCase, numbers readable from strings) and the domain's own converters, with metadata built by
+/// Web defaults (camelCase, numbers readable from strings), non-ASCII text as itself, and the domain's own converters, with metadata built by
 /// reflection; the stored format is pinned by <c>StoredStateRowsTests</c> (rows the code at bc6b55b8 wrote, loaded and
 /// written back byte for byte). A source-generated <c>JsonSerializerContext</c> for the state types was tried on 2026-12-06
 /// and not kept: in a one-off probe (not committed, so not a reproducible bench result;
@@ -24,8 +25,12 @@ namespace Engagement.Grains.Hosting;
 /// </remarks>
 public sealed class JsonGrainStateSerializer : IGrainStorageSerializer
 {
-    /// <summary>The options every state is written and read with: web defaults, nothing else (read-only, reflection metadata).</summary>
-    public static JsonSerializerOptions Options { get; } = ReadOnly(new(JsonSerializerDefaults.Web));
+    /// <summary>
+    /// The options every state is written and read with: web defaults and the stored-text encoder
+    /// (<see cref="StoredStateText.Encoder"/>: Chinese written as itself, one character of the row instead of a six-character
+    /// <c>\uXXXX</c> escape), nothing else (read-only, reflection metadata). Rows written with escapes read the same.
+    /// </summary>
+    public static JsonSerializerOptions Options { get; } = ReadOnly(new(JsonSerializerDefaults.Web) { Encoder = StoredStateText.Encoder });
 
     /// <inheritdoc />
     public BinaryData Serialize<T>(T? input) => BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(input, TypeInfo<T>.Value));

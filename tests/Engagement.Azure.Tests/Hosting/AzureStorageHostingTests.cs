@@ -164,8 +164,8 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
         Assert.Equal("EngagementLedger", options.LedgerTableName);
         Assert.Equal("EngagementSilos", options.MembershipTableName);
         Assert.Equal(480 * 1024, options.MaxGrainStateBytes);
-        // Known limit: with every collection counted, a member at every default cap at once passes even the largest bound.
-        Assert.True(options.MaxGrainStateBytes < Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes, "the default now holds a member at every cap: drop the known limit from MemberStateSizes and README");
+        // The member at every default cap at once, every collection counted, fits the default with a 10% margin at least.
+        Assert.True(Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes <= options.MaxGrainStateBytes * 90 / 100, "the every-cap member no longer fits the default with its margin");
         Assert.Equal("engagement-touches", options.TouchQueueName);
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Engagement.Azure.Storage;
 using Engagement.Azure.Tests.Hosting;
@@ -5,33 +6,38 @@ using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Program;
+using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 
 namespace Engagement.Azure.Tests.Storage;
 
 /// <summary>
 /// The largest member state the row holds goes through the official table provider behind the engine's guard and reads
-/// back whole, on Azurite; a member state of the every-cap size (<see cref="MemberStateSizes.EveryCapAtOnceBytes"/>, every
-/// collection at its default cap at once) is refused before anything is written: the known limit, on real storage.
+/// back whole, on Azurite: a Chinese-heavy one just under the bound counted as the provider limits it (characters of the
+/// JSON it stores, Chinese unescaped: StoredStateText), far over it in UTF-8 bytes, and one of the every-cap member's size
+/// (<see cref="MemberStateSizes.EveryCapAtOnceBytes"/>, every collection at its default cap at once); one over the bound is
+/// refused before anything is written.
 /// </summary>
 [Collection(StorageSiloCollection.Name)]
 public sealed class LargestMemberStateTests(StorageSiloFixture silo)
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-
     [Fact]
-    public async Task AMemberStateJustUnderTheRowIsWrittenAndReadBackWhole()
+    public async Task AChineseHeavyMemberStateJustUnderTheRowIsWrittenAndReadBackWhole()
     {
-        // Manual adjustments with 200-character Chinese reasons (6 bytes a character escaped in the stored JSON), the
-        // kept ledger's 50 stored by sequence in the outbox and the older ones whole, until the state is within 2,000
-        // bytes of the row: the provider splits it over its string properties, and every byte comes back.
+        // Manual adjustments with 200-character Chinese reasons (one stored character each, three UTF-8 bytes), the kept
+        // ledger's 50 stored by sequence in the outbox and the older ones whole, until the state is within 2,000
+        // characters of the row: the provider splits its text over its 15 string properties of 32K characters, and every
+        // character comes back.
         var grain = GrainId.Create("member", "M-" + Guid.NewGuid().ToString("N")[..10]);
         var stored = Grown(StorageSiloFixture.MaxGrainStateBytes - 2_000);
         var member = stored.Member;
 
         var json = Json(stored);
-        Assert.InRange(json.Length, StorageSiloFixture.MaxGrainStateBytes - 2_000, StorageSiloFixture.MaxGrainStateBytes);
-        Assert.Contains("\"$effect\":\"ledger-ref\"", System.Text.Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        Assert.InRange(StoredStateText.Characters(json), StorageSiloFixture.MaxGrainStateBytes - 2_000, StorageSiloFixture.MaxGrainStateBytes);
+        Assert.InRange(json.Length, StorageSiloFixture.MaxGrainStateBytes * 3 / 2, StoredStateText.ProviderByteCapacity);
+        var text = Encoding.UTF8.GetString(json);
+        Assert.Contains("\"$effect\":\"ledger-ref\"", text, StringComparison.Ordinal);
+        Assert.Contains("顾客投诉积分未到账", text, StringComparison.Ordinal);
         var state = new TestGrainState<MemberGrainState>(stored);
 
         await silo.Storage.WriteStateAsync("member", grain, state);
@@ -44,20 +50,38 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
     }
 
     [Fact]
-    public async Task AMemberStateOfTheEveryCapSizeIsRefusedAndTheStoredOneKept()
+    public async Task AMemberStateOfTheEveryCapSizeIsWrittenAndReadBackWhole()
     {
-        // The member at every default cap at once measures EveryCapAtOnceBytes (MemberStateSerializationTests), over the
-        // row: its write is refused by the guard, the stored version stays, and its ETag is not moved.
+        // The member at every default cap at once measures EveryCapAtOnceBytes stored (MemberStateSerializationTests),
+        // under the default row bound: a state of that size is written and read back whole.
+        var grain = GrainId.Create("member", "M-" + Guid.NewGuid().ToString("N")[..10]);
+        var state = new TestGrainState<MemberGrainState>(Grown(MemberStateSizes.EveryCapAtOnceBytes));
+        var json = Json(state.State);
+        Assert.InRange(StoredStateText.Characters(json), MemberStateSizes.EveryCapAtOnceBytes, MemberStateSizes.EveryCapAtOnceBytes + 2_000);
+
+        await silo.Storage.WriteStateAsync("member", grain, state);
+        var back = new TestGrainState<MemberGrainState>(new MemberGrainState());
+        await silo.Storage.ReadStateAsync("member", grain, back);
+
+        Assert.Equal(json, Json(back.State));
+        Assert.Equal(state.ETag, back.ETag);
+    }
+
+    [Fact]
+    public async Task AMemberStateOverTheRowIsRefusedAndTheStoredOneKept()
+    {
+        // Over the bound as the provider counts it: the write is refused by the guard, the stored version stays, and its
+        // ETag is not moved.
         var grain = GrainId.Create("member", "M-" + Guid.NewGuid().ToString("N")[..10]);
         var state = new TestGrainState<MemberGrainState>(MemberStates.WithHistory());
         await silo.Storage.WriteStateAsync("member", grain, state);
         var etag = state.ETag;
         var small = Json(state.State);
 
-        state.State = Grown(MemberStateSizes.EveryCapAtOnceBytes);
+        state.State = Grown(StorageSiloFixture.MaxGrainStateBytes + 1);
         var error = await Assert.ThrowsAsync<GrainStateTooLargeException>(() => silo.Storage.WriteStateAsync("member", grain, state));
 
-        Assert.True(error.ActualBytes >= MemberStateSizes.EveryCapAtOnceBytes, $"{error.ActualBytes} bytes");
+        Assert.Equal(StoredStateText.Characters(Json(state.State)), error.ActualBytes);
         Assert.Equal(StorageSiloFixture.MaxGrainStateBytes, error.LimitBytes);
         Assert.Equal(etag, state.ETag);
         var back = new TestGrainState<MemberGrainState>(new MemberGrainState());
@@ -66,15 +90,18 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
         Assert.Equal(etag, back.ETag);
     }
 
-    /// <summary>A member with history whose outbox holds long negative adjustments until its state is at least <paramref name="bytes"/>.</summary>
-    private static MemberGrainState Grown(int bytes)
+    /// <summary>
+    /// A member with history whose outbox holds long negative adjustments until its stored size (characters of the JSON
+    /// the storage writes) is at least <paramref name="stored"/>.
+    /// </summary>
+    private static MemberGrainState Grown(int stored)
     {
-        var stored = MemberStates.WithHistory();
-        var member = stored.Member;
+        var state = MemberStates.WithHistory();
+        var member = state.Member;
         var options = new ProgramOptions();
         var now = member.LastActivityAt ?? DateTimeOffset.UnixEpoch;
         var reason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
-        for (var i = 0; Json(stored).Length < bytes; i++)
+        for (var i = 0; StoredStateText.Characters(Json(state)) < stored; i++)
         {
             var decision = Domain.Points.AdjustmentPolicy.Apply(member, $"adj-{i:D4}", Domain.Points.AdjustmentPolicy.PointsKind, 1, reason, options, now.AddMinutes(i));
             foreach (var entry in decision.NewEntries)
@@ -83,8 +110,9 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
             }
         }
 
-        return stored;
+        return state;
     }
 
-    private static byte[] Json(MemberGrainState state) => JsonSerializer.SerializeToUtf8Bytes(state, Web);
+    /// <summary>The state's JSON as the grain storage writes it.</summary>
+    private static byte[] Json(MemberGrainState state) => JsonSerializer.SerializeToUtf8Bytes(state, JsonGrainStateSerializer.Options);
 }

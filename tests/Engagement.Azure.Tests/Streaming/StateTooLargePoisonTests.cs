@@ -26,10 +26,12 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
         var after = Azurite.UniqueName("m");
         var queue = cluster.Queue;
 
-        // Seven tags of 64 CJK characters (the longest a tag may be, ProfilePolicy.MaxTagLength; 454 code points with the
-        // commas, within a property value's 512): about 2,700 bytes escaped in the stored JSON, which takes a new member past
-        // the 2,048-byte bound while a member with only a login (about 1,100 bytes) stays under it.
-        var tags = string.Join(',', Enumerable.Range(0, 7).Select(i => new string('标', 63) + (char)('A' + i)));
+        // Three tags of 64 code points, 63 of them an emoji (the longest a tag may be, ProfilePolicy.MaxTagLength; 386 UTF-16
+        // characters with the commas, within a property value's 512): outside the Basic Multilingual Plane, so still escaped
+        // in the stored JSON (12 characters each, StoredStateText), about 2,300 stored characters, which take a new member
+        // past the 2,048 bound while a member with only a login (about 1,100) stays under it. (Chinese tags no longer do:
+        // stored as itself a Chinese character is one.)
+        var tags = string.Join(',', Enumerable.Range(0, 3).Select(i => string.Concat(Enumerable.Repeat("\U0001F600", 63)) + (char)('A' + i)));
         var profile = string.Create(System.Globalization.CultureInfo.InvariantCulture, $$$"""
             {"eventId": "e-too-big", "type": "profile_update", "memberId": "{{{big}}}", "occurredAt": "{{{Wire.Now.AddMinutes(-1):O}}}", "properties": {"tags": "{{{tags}}}"}}
             """);
@@ -71,9 +73,25 @@ public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster clus
     [Fact]
     public void ASiloWhoseBoundIsBelowAMemberAtEveryCapWarnsOnceAtStartup()
     {
-        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 802163 "));
+        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 427683 "));
         Assert.Contains("such a member's writes will be refused", line, StringComparison.Ordinal);
-        Assert.Equal(802_163, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
+        Assert.Equal(427_683, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
+    }
+}
+
+/// <summary>
+/// On the default bound (480 KiB) the every-cap member fits (MemberStateSizes.EveryCapAtOnceBytes, 87.0% of it): a silo
+/// starts without the warning, which is for bounds whose every-cap member cannot fit.
+/// </summary>
+[Collection(MemberQueueCollection.Name)]
+public sealed class DefaultStateBoundStartupTests(MemberQueueCluster cluster)
+{
+    [Fact]
+    public void ASiloOnTheDefaultBoundDoesNotWarnAboutTheEveryCapMember()
+    {
+        Assert.NotEmpty(cluster.Logs.Lines(LogLevel.Information));
+        Assert.Empty(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is "));
+        Assert.True(Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes <= EngagementStorageOptions.DefaultMaxGrainStateBytes * 90 / 100);
     }
 }
 

@@ -17,37 +17,66 @@ public partial class MemberStateSerializationTests
     private const int MembershipsKept = 100;
 
     [Fact]
-    public void EveryCapAtOnceWithEveryCollectionAtItsCapIsMeasuredWhole()
+    public void EveryCapAtOnceWithEveryCollectionAtItsCapFitsTheRowWithAMargin()
     {
-        // The member EveryCapAtOnceBytes measured (LongAdjustmentReasons… above: both order caps, the eventId window, held
-        // refunds, tags, coupons, refusal notes, makers, the kept ledger and the outbox filled to its byte bound), plus
-        // what that measure left out: every remembered redemption at its worst (not 93 with GUID ids beside the 7 that keep
-        // lots) and the campaign side at its caps (100 memberships, 1,000 attributed orders, the index's copy of the tags).
+        // The member EveryCapAtOnceBytes measured before (LongAdjustmentReasons… above: both order caps, the eventId window,
+        // held refunds, tags, coupons, refusal notes, makers, the kept ledger and the outbox filled to its byte bound), plus
+        // every remembered redemption at its worst (not 93 with GUID ids beside the 7 that keep lots) and the campaign side
+        // at its caps (100 memberships, the attributed orders, the index's copy of the tags), measured as the storage
+        // bounds it: characters of the JSON it writes (StoredStateText: Chinese as itself, one character, not a
+        // six-character escape). The older measure, UTF-8 bytes of escaped JSON, is kept beside it for the record.
+        var member = EveryCapMember(DefaultMaxAttributedOrders, out var redemptions, out var campaigns, out var attributedOrders);
+        var written = LargestWriteAsTheOutboxFills(member);
+        var escapedBytes = Size(member.State);
+        var utf8 = StoredUtf8(member.State);
+
+        // Measured: 427,683 characters stored, 87.0% of the 480 KiB row (491,520), 63,837 left; its UTF-8 is 547,715 bytes
+        // (the provider takes up to 983,040) and with every Chinese character escaped as before 727,763 bytes. Of it the 100
+        // redemptions add 55,242 (178,242 escaped), the campaign side 71,659, its 200 attributed orders 19,700 of that.
+        Assert.Equal((55_242, 71_659, 19_700), (redemptions, campaigns, attributedOrders));
+        Assert.Equal((427_683, 547_715, 727_763), (written, utf8, escapedBytes));
+        Assert.Equal(MemberStateSizes.EveryCapAtOnceBytes, written);
+        Assert.True(written <= MaxGrainStateBytes * 90 / 100, $"the every-cap member is {written} stored, over 90% of the {MaxGrainStateBytes} row");
+        Assert.True(utf8 <= StoredStateText.ProviderByteCapacity, $"{utf8} UTF-8 bytes, over the provider's {StoredStateText.ProviderByteCapacity}");
+    }
+
+    [Fact]
+    public void TheOldAttributedOrderCapWouldPassTheRowWithEveryOtherCapFull()
+    {
+        // Why MaxAttributedOrders' default went from 1,000 to 200: with 1,000 (its limit is 2,000) the every-cap member
+        // passes the row even stored unescaped: 502,083 characters, 10,563 over (802,163 bytes escaped).
+        var member = EveryCapMember(OldDefaultMaxAttributedOrders, out _, out _, out _);
+        var written = LargestWriteAsTheOutboxFills(member);
+
+        Assert.Equal((502_083, 802_163), (written, Size(member.State)));
+        Assert.True(written > MaxGrainStateBytes, "the old default fits the row: MaxAttributedOrders could go back up");
+    }
+
+    /// <summary>CampaignOptions.MaxAttributedOrders's default before it went to 200.</summary>
+    private const int OldDefaultMaxAttributedOrders = 1000;
+
+    /// <summary>
+    /// The member at every cap at once with <paramref name="attributed"/> attributed orders (its outbox not yet filled:
+    /// <see cref="LargestWriteAsTheOutboxFills"/>), and what the redemptions, the campaign side and its attributed orders
+    /// add to it, stored characters.
+    /// </summary>
+    private static TestMember EveryCapMember(int attributed, out int redemptions, out int campaigns, out int attributedOrders)
+    {
         var member = AtBothOrderCaps();
         WithHeldRefundsAndTags(member);
         WithEveryCouponNoteAndMaker(member, out _, out _);
-        var before = Size(member.State);
+        var before = Stored(member.State);
         WithEveryRedemptionAtItsWorst(member);
-        var redemptions = Size(member.State) - before;
-        var withRedemptions = Size(member.State);
-        WithCampaignsAtTheirCaps(member, DefaultMaxAttributedOrders);
-        var campaigns = Size(member.State) - withRedemptions;
-        var attributedOrders = campaigns - Size(WithoutAttributedOrders(member.State)) + withRedemptions;
-
-        var written = LargestWriteAsTheOutboxFills(member);
-
-        // Measured: 802,163 bytes, 163.2% of the 480 KiB row (310,643 over it): the redemptions add 178,242 to the older
-        // measure (100 records of about 1.9 KB, the 128-character CJK id stored twice, in the id and in the detail, where the
-        // older measure had 93 with GUID ids), the campaign side 155,659 (the 1,000 attributed orders 94,100 of it, about 94
-        // bytes each). Such a member's writes are refused (the storage's size guard): MemberStateSizes.EveryCapAtOnceBytes
-        // says so, and a silo warns at startup (StateBoundStartupWarningTests).
-        Assert.Equal((178_242, 155_659, 94_100, 802_163), (redemptions, campaigns, attributedOrders, written));
-        Assert.Equal(MemberStateSizes.EveryCapAtOnceBytes, written);
-        Assert.True(written > MaxGrainStateBytes, "the every-cap member would fit the row: the startup warning and the docs overstate it");
+        redemptions = Stored(member.State) - before;
+        var withRedemptions = Stored(member.State);
+        WithCampaignsAtTheirCaps(member, attributed);
+        campaigns = Stored(member.State) - withRedemptions;
+        attributedOrders = campaigns - Stored(WithoutAttributedOrders(member.State)) + withRedemptions;
+        return member;
     }
 
     /// <summary>CampaignOptions.MaxAttributedOrders's default (the grains' option, which this project cannot reference).</summary>
-    private const int DefaultMaxAttributedOrders = 1000;
+    private const int DefaultMaxAttributedOrders = 200;
 
     /// <summary>A copy of <paramref name="state"/> (through its JSON) with no attributed orders.</summary>
     private static MemberState WithoutAttributedOrders(MemberState state)
@@ -149,7 +178,7 @@ public partial class MemberStateSerializationTests
     /// <summary>
     /// Fills the member's outbox with the longest negative adjustments waiting for the ledger archive (the kept ledger's
     /// newest 50 stored by sequence) until it passes the outbox's byte bound: the write of that change is the largest the
-    /// member makes (the next change emits first). Returns its size, UTF-8 bytes of the stored JSON.
+    /// member makes (the next change emits first). Returns its stored size, characters of the JSON the storage writes.
     /// </summary>
     private static int LargestWriteAsTheOutboxFills(TestMember member)
     {
@@ -159,7 +188,7 @@ public partial class MemberStateSerializationTests
             Waiting(member.State, adjustments.Take(waiting).ToList(), member.Options.LedgerEntriesKept);
             if (Domain.Members.Effects.OutboxBytes.PastBound(member.State))
             {
-                return Size(member.State);
+                return Stored(member.State);
             }
         }
 

@@ -247,7 +247,8 @@ public partial class MemberStateSerializationTests
         // the next change emits first, and is refused while the archive stays down.
         Assert.Equal((1_705, 538, 87, 66_224, 19_735, 487_997), (one, spend, emitFirstAt, outboxBytes, redemptionsAdd, written));
         Assert.True(emitFirstAt < OutboxEmitFirstAbove, "the byte bound comes before the outbox's count cap");
-        Assert.True(written <= MemberStateSizes.EveryCapAtOnceBytes, $"{written} bytes, over MemberStateSizes.EveryCapAtOnceBytes");
+        // As stored (Chinese unescaped, characters counted: StoredStateText), that write is within the every-cap member's.
+        Assert.True(Stored(member.State) <= MemberStateSizes.EveryCapAtOnceBytes, $"{Stored(member.State)} stored, over MemberStateSizes.EveryCapAtOnceBytes");
     }
 
     /// <summary>
@@ -436,6 +437,15 @@ public partial class MemberStateSerializationTests
     }
 
     private static int Size(MemberState state) => Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
+
+    /// <summary>The grain storage's JSON options (JsonGrainStateSerializer.Options, which this project cannot reference): web defaults, Chinese unescaped.</summary>
+    private static readonly JsonSerializerOptions Storage = new(JsonSerializerDefaults.Web) { Encoder = StoredStateText.Encoder };
+
+    /// <summary>The state's stored size as the storage bounds it: UTF-16 characters of the JSON the storage writes.</summary>
+    private static int Stored(MemberState state) => StoredStateText.Characters(JsonSerializer.SerializeToUtf8Bytes(state, Storage));
+
+    /// <summary>UTF-8 bytes of the JSON the storage writes (the provider refuses over StoredStateText.ProviderByteCapacity).</summary>
+    private static int StoredUtf8(MemberState state) => JsonSerializer.SerializeToUtf8Bytes(state, Storage).Length;
 
     [Theory]
     [InlineData(false)]

@@ -2,7 +2,7 @@ using Engagement.Grains.Campaigns;
 
 namespace Engagement.Grains.Tests.Campaigns;
 
-/// <summary><see cref="CampaignOptions.MaxAttributedOrders"/>: 1,000 by default, refused outside 1–2,000.</summary>
+/// <summary><see cref="CampaignOptions.MaxAttributedOrders"/>: 200 by default (1,000 before; the every-cap member must fit the row), refused outside 1–2,000.</summary>
 public sealed class MaxAttributedOrdersOptionTests
 {
     [Theory]
@@ -12,7 +12,7 @@ public sealed class MaxAttributedOrdersOptionTests
     [InlineData(2_001, false)]
     public void TheCapIsValidatedAtStart(int max, bool valid)
     {
-        Assert.Equal(1_000, new CampaignOptions().MaxAttributedOrders);
+        Assert.Equal(200, new CampaignOptions().MaxAttributedOrders);
         var errors = new CampaignOptions { MaxAttributedOrders = max }.Validate();
         Assert.Equal(valid ? [] : ["MaxAttributedOrders must be between 1 and 2000."], errors);
     }

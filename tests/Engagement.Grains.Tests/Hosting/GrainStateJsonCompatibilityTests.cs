@@ -23,8 +23,8 @@ namespace Engagement.Grains.Tests.Hosting;
 /// </summary>
 public sealed class GrainStateJsonCompatibilityTests
 {
-    /// <summary>The serializer as it was: reflection, web defaults, nothing else.</summary>
-    private static readonly JsonSerializerOptions Reflection = new(JsonSerializerDefaults.Web);
+    /// <summary>The serializer as it was: reflection, web defaults, and (since the state is stored with Chinese unescaped) the stored-text encoder.</summary>
+    private static readonly JsonSerializerOptions Reflection = new(JsonSerializerDefaults.Web) { Encoder = StoredStateText.Encoder };
 
     private static readonly DateTimeOffset Start = new(2026, 3, 2, 2, 0, 0, TimeSpan.Zero);
 

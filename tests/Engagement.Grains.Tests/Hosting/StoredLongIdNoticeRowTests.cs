@@ -53,7 +53,8 @@ public sealed class StoredLongIdNoticeRowTests
     public void The_row_holds_the_full_id_a_notice_with_no_valid_until_and_its_touch_id_made_from_the_full_id()
     {
         var row = Encoding.UTF8.GetString(StoredStateRowsTests.Row("MemberGrainState.long-id-waiting-notice"));
-        Assert.Contains(JsonSerializer.Serialize(CjkOrderId, JsonGrainStateSerializer.Options), row, StringComparison.Ordinal);
+        // The row was written with web defaults: its Chinese escaped.
+        Assert.Contains(JsonSerializer.Serialize(CjkOrderId, StoredStateRowsTests.AsTheRowsWereWritten), row, StringComparison.Ordinal);
         Assert.DoesNotContain(OrderIds.Key(CjkOrderId), row, StringComparison.Ordinal);
         Assert.DoesNotContain("\"validUntil\"", row, StringComparison.Ordinal);
 

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
 using Engagement.Domain.Metrics;
@@ -15,13 +17,13 @@ namespace Engagement.Grains.Tests.Hosting;
 /// <summary>
 /// The stored format, pinned by rows that the code at bc6b55b8 wrote (Hosting/StateRows, embedded; how they were made is in
 /// that folder's README.md): each loads through today's <see cref="JsonGrainStateSerializer"/> and is written back byte for
-/// byte. A renamed or removed property, a converter or enum representation changed, a polymorphic discriminator added or
+/// byte in today's text (non-ASCII unescaped: the rows' escapes of it are the one difference allowed). A renamed or removed property, a converter or enum representation changed, a polymorphic discriminator added or
 /// renamed changes the bytes written back (or fails the load), and so fails here. The alert book is the one state whose
 /// stored shape changed since (compact records, "How big the alert book may grow" in README.md): its bc6b55b8 row must load
 /// whole and be written in the compact shape, which is pinned by a row of its own (AlertBookState.compact, written by the
 /// code that introduced it).
 /// </summary>
-public sealed class StoredStateRowsTests
+public sealed partial class StoredStateRowsTests
 {
     /// <summary>Each checked-in row and the state type it is a row of.</summary>
     private static readonly Dictionary<string, Func<byte[], byte[]>> RowTypes = new(StringComparer.Ordinal)
@@ -59,11 +61,41 @@ public sealed class StoredStateRowsTests
     [MemberData(nameof(Rows))]
     public void A_row_written_at_bc6b55b8_loads_and_is_written_back_byte_for_byte(string name)
     {
-        var row = Row(name);
-        var written = RowTypes[name](row);
-        Assert.Equal(Encoding.UTF8.GetString(row), Encoding.UTF8.GetString(written));
-        Assert.Equal(row, written);
+        // Byte for byte in today's text: the row's strings as today's encoder writes them (Chinese as itself where the row,
+        // written with web defaults, has \uXXXX escapes; everything else, numbers and ASCII included, as the row has it).
+        var expected = InTodaysText(Row(name));
+        var written = RowTypes[name](Row(name));
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(written));
+        Assert.Equal(expected, written);
     }
+
+    [Fact]
+    public void A_row_written_with_escaped_Chinese_loads_and_is_written_back_unescaped_and_shorter()
+    {
+        // The rows as bc6b55b8 wrote them escape every Chinese character (6 characters of the row each); they load, and
+        // are written back with it as itself (1 character of the row): same strings, fewer stored characters.
+        var row = Row("MemberGrainState.long-order-ids");
+        Assert.Contains("\\u8BA2\\u5355", Encoding.UTF8.GetString(row), StringComparison.Ordinal); // 订单, escaped
+        var serializer = new JsonGrainStateSerializer();
+        var old = serializer.Deserialize<MemberGrainState>(new BinaryData(row));
+        var written = serializer.Serialize(old).ToArray();
+        var text = Encoding.UTF8.GetString(written);
+
+        Assert.DoesNotContain("\\u8BA2", text, StringComparison.Ordinal);
+        Assert.Contains("订单~", text, StringComparison.Ordinal);
+        Assert.Contains(old.Member.Orders[0].OrderId, text, StringComparison.Ordinal);
+        Assert.True(StoredStateText.Characters(written) < row.Length, $"{StoredStateText.Characters(written)} stored, the escaped row {row.Length}");
+        Assert.Equal(text, Encoding.UTF8.GetString(serializer.Serialize(serializer.Deserialize<MemberGrainState>(new BinaryData(written))).ToArray()));
+    }
+
+    /// <summary>
+    /// <paramref name="row"/> as today's serializer writes it: each <c>\uXXXX</c> escape of a character
+    /// <see cref="StoredStateText.Encoder"/> leaves as itself (Chinese, <c>×</c>, <c>→</c>) replaced by the character, all
+    /// else (what it still escapes, such as <c>+</c> in text, numbers, dates, order) byte for byte as it is.
+    /// </summary>
+    private static byte[] InTodaysText(byte[] row) => Encoding.UTF8.GetBytes(UnicodeEscape().Replace(
+        Encoding.UTF8.GetString(row),
+        m => ((char)Convert.ToInt32(m.Groups[1].Value, 16)).ToString() is var c && StoredStateText.Encoder.Encode(c) == c ? c : m.Value));
 
     [Fact]
     public void Every_checked_in_row_is_checked()
@@ -161,7 +193,8 @@ public sealed class StoredStateRowsTests
             }
         }
 
-        static string Escaped(string id) => System.Text.Json.JsonSerializer.Serialize(id, JsonGrainStateSerializer.Options);
+        // As the rows were written: web defaults, Chinese escaped.
+        static string Escaped(string id) => JsonSerializer.Serialize(id, AsTheRowsWereWritten);
     }
 
     /// <summary>
@@ -170,7 +203,7 @@ public sealed class StoredStateRowsTests
     /// by <see cref="StoredLongIdNoticeRowTests"/>).
     /// </summary>
     private static byte[] OldLongIdsWrittenWithKeys(byte[] row) => RoundTrip<MemberGrainState>(row) is var written
-        && written.Length < row.Length && written.AsSpan().SequenceEqual(RoundTrip<MemberGrainState>(written)) ? row : written;
+        && written.Length < row.Length && written.AsSpan().SequenceEqual(RoundTrip<MemberGrainState>(written)) ? InTodaysText(row) : written;
 
     [Fact]
     public void The_alert_book_row_with_refused_raises_holds_them_and_the_older_rows_load_without()
@@ -267,7 +300,7 @@ public sealed class StoredStateRowsTests
 
     /// <summary>The alert book's bc6b55b8 row loaded and written back, in its compact shape (checked against its own row).</summary>
     private static byte[] OldAlertBookWrittenCompactly(byte[] row) => RoundTrip<AlertBookState>(row) is var written
-        && written.AsSpan().SequenceEqual(Row("AlertBookState.compact")) ? row : written;
+        && written.AsSpan().SequenceEqual(InTodaysText(Row("AlertBookState.compact"))) ? InTodaysText(row) : written;
 
     /// <summary>The row loaded as a <typeparamref name="T"/> by today's serializer and written back.</summary>
     private static byte[] RoundTrip<T>(byte[] row)
@@ -275,6 +308,13 @@ public sealed class StoredStateRowsTests
         var serializer = new JsonGrainStateSerializer();
         return serializer.Serialize(serializer.Deserialize<T>(new BinaryData(row))).ToArray();
     }
+
+    /// <summary>A <c>\uXXXX</c> escape, as System.Text.Json writes them (upper-case hex).</summary>
+    [GeneratedRegex(@"\\u([0-9A-F]{4})")]
+    private static partial Regex UnicodeEscape();
+
+    /// <summary>The options the rows were written with: web defaults, every non-ASCII character escaped.</summary>
+    internal static readonly JsonSerializerOptions AsTheRowsWereWritten = new(JsonSerializerDefaults.Web);
 
     internal static byte[] Row(string name)
     {

@@ -23,13 +23,14 @@ public static class OutboxBytes
     /// <summary>
     /// UTF-8 bytes of stored outbox JSON (the <c>"outbox"</c> array, as the grain storage writes it) above which a member
     /// emits everything pending before its next change, and refuses the change when that emit leaves it still above: 64 KiB
-    /// (65,536 bytes). The outbox here plus one change's effects is part of the every-cap member
-    /// (<see cref="MemberStateSizes.EveryCapAtOnceBytes"/>), which with every collection at its default cap passes the 480 KiB
-    /// row bound (<c>Engagement:Storage:MaxGrainStateBytes</c>): a known limit.
+    /// (65,536 bytes), measured on JSON with non-ASCII text escaped (web defaults), never less than what the storage writes
+    /// (<see cref="StoredStateText"/>). The outbox here plus one change's effects is part of the every-cap member
+    /// (<see cref="MemberStateSizes.EveryCapAtOnceBytes"/>), which with every collection at its default cap fits the 480 KiB
+    /// row bound (<c>Engagement:Storage:MaxGrainStateBytes</c>) with 13% to spare.
     /// </summary>
     public const int Bound = 64 * 1024;
 
-    /// <summary>The storage's JSON settings (web defaults, as <c>JsonGrainStateSerializer</c> writes the state).</summary>
+    /// <summary>Web defaults with non-ASCII escaped: at least as long as what <c>JsonGrainStateSerializer</c> writes (Chinese unescaped), so the bound is never under-counted.</summary>
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     /// <summary>

@@ -1,0 +1,34 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+
+namespace Engagement.Domain.Members;
+
+/// <summary>
+/// How grain state JSON is written as stored text, and how its stored size is counted. The official Azure table
+/// provider (string format) turns the serializer's UTF-8 bytes into a .NET string and stores it in at most 15 properties
+/// of 32K UTF-16 characters (491,520 characters); separately it refuses more than 15 × 64 KiB (983,040) UTF-8 bytes.
+/// So the row's real limit counts characters: a Chinese character written as itself takes one, the <c>\uXXXX</c> escape
+/// System.Text.Json's web defaults write for it takes six.
+/// </summary>
+public static class StoredStateText
+{
+    /// <summary>
+    /// The encoder stored state JSON is written with: every Basic Multilingual Plane character that may appear in JSON
+    /// text as itself (Chinese as itself, not <c>\uXXXX</c>); HTML-sensitive characters (<c>&lt; &gt; &amp; ' + `</c>),
+    /// control characters and characters outside that plane (emoji: a surrogate pair) are still escaped as before, so the
+    /// stored text has no lone surrogate wherever the provider cuts it into properties. Storage JSON, never put in HTML.
+    /// Rows written with escapes (before this encoder) read the same: JSON escapes decode to the same strings.
+    /// </summary>
+    public static JavaScriptEncoder Encoder { get; } = JavaScriptEncoder.Create(UnicodeRanges.All);
+
+    /// <summary>The most UTF-8 bytes the provider accepts for one state: 15 properties of 64 KiB (983,040).</summary>
+    public const int ProviderByteCapacity = 15 * 64 * 1024;
+
+    /// <summary>
+    /// The stored size of UTF-8 JSON: its length in UTF-16 characters, what the provider's 15 × 32K-character row
+    /// counts. Never more than the UTF-8 byte count (ASCII counts one each, Chinese one for three bytes).
+    /// </summary>
+    /// <param name="utf8Json">The serialized state, UTF-8.</param>
+    public static int Characters(ReadOnlySpan<byte> utf8Json) => Encoding.UTF8.GetCharCount(utf8Json);
+}
