@@ -5,6 +5,7 @@ using Engagement.Azure.Tests.Streaming;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Members;
 using Engagement.Domain.Metrics;
+using Engagement.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 using static Engagement.Azure.Tests.Programme.ProgrammeAggregationTests;
 
