@@ -27,8 +27,10 @@ public static class MemberStateSizes
     /// A grain-state bound set below this is warned about when a silo starts (such a member's writes would be refused);
     /// raising a cap raises it (<c>MaxAttributedOrders</c> up to its limit of 2,000 passes the row again). Not counted even
     /// here: orders refunded many times each (up to <see cref="Program.ProgramOptions.MaxRefundsPerOrder"/> ids and marks
-    /// each), 128-character Chinese eventIds on every kept ledger entry, and campaign memberships beyond 100 whose campaigns
-    /// are still live (those are never forgotten); a member past the row that way has its writes refused
+    /// each), 128-character Chinese eventIds on every kept ledger entry, campaign memberships beyond 100 whose campaigns
+    /// are still live (those are never forgotten), and ids of emoji or of characters JSON escapes for HTML (<c>+ &amp; &lt; &gt;</c>
+    /// and quotes: 12 and 6 stored characters each, where this figure's Chinese takes 1; 100 redemption ids of
+    /// 128 <c>+</c> each take the member to about 550,700, past the row: README "Touch governance"); a member past the row that way has its writes refused
     /// (<c>GrainStateTooLargeException</c>, nothing written) and each event that would change it dead-lettered. Longer
     /// order ids take no more: an orderId or refund eventId whose stored JSON passes a GUID's 36 bytes is kept as a key of
     /// at most 35 (<see cref="Orders.OrderIds"/>).
