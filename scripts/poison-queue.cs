@@ -1,5 +1,5 @@
 #:package Azure.Storage.Queues
-// Reads the poison queue (README, Publishing events): `dotnet run scripts/poison-queue.cs -- <command>`.
+// Reads the poison queue (docs/publishing-events.md): `dotnet run scripts/poison-queue.cs -- <command>`.
 //   peek [N]              prints up to N dead letters (default and at most 32), one per line as
 //                         `<messageId> <insertedOn, UTC> <letter JSON>`, and leaves them on the queue.
 //   delete <messageId>…   deletes exactly the dead letters with those ids (the ones you fixed and resent): receives the

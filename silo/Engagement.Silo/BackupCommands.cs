@@ -27,7 +27,7 @@ public static class BackupCommands
 {
     /// <summary>What <c>Engagement.Silo --help</c> prints.</summary>
     public const string Usage = """
-        usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in the README)
+        usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in docs/operations.md)
                Engagement.Silo backup [Section:Key=value ...]         take a backup now
                  (settings: Section:Key=value, --Section:Key=value or --Section:Key value; environment=NAME;
                   /Section:Key=value, which the silo takes, is refused on purpose)

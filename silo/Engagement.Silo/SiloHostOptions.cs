@@ -54,7 +54,7 @@ public sealed class SiloHostOptions : IValidatableObject
     /// How long the host gives its services to stop (<see cref="Microsoft.Extensions.Hosting.HostOptions.ShutdownTimeout"/>,
     /// set from this by <see cref="SiloShutdown.AddEngagementSiloHost"/>). Default 45 s, from
     /// <see cref="MinShutdownTimeout"/> to <see cref="MaxShutdownTimeout"/>: a silo stopped mid-backup releases its claim
-    /// in at most 3 attempts × 8 s (README, Backups and restore), and the copy's cancellation and the rest of the silo's
+    /// in at most 3 attempts × 8 s (docs/operations.md, Backups and restore), and the copy's cancellation and the rest of the silo's
     /// stop come on top; 30 s (the host's own default, and the smallest allowed) leaves next to no headroom for them, so a
     /// release cut short at 30 s is left for the watchers to report stalled: allowed, not advised. An orchestrator's grace period
     /// (Kubernetes' <c>terminationGracePeriodSeconds</c>) must be above it.
@@ -75,7 +75,7 @@ public sealed class SiloHostOptions : IValidatableObject
     /// <c>Stopped receiving from …</c> totals logged): Orleans bounds its own wait for them and lets them finish in the
     /// background, and an operator reads the stop line as the last word. Default 5 s, from <see cref="TimeSpan.Zero"/>
     /// (do not wait) to <see cref="MaxQueueHandBackWait"/>, on the real clock. A wait that runs out is named on the stop
-    /// line (README, "A stop ends …"). It comes on top of <see cref="ShutdownTimeout"/>: an orchestrator's grace period
+    /// line (docs/running-locally.md, "A stop ends …"). It comes on top of <see cref="ShutdownTimeout"/>: an orchestrator's grace period
     /// must be above both together.
     /// </summary>
     public TimeSpan QueueHandBackWait { get; set; } = DefaultQueueHandBackWait;

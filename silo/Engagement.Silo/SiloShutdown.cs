@@ -8,7 +8,7 @@ public static class SiloShutdown
     /// <summary>
     /// Binds <see cref="SiloHostOptions"/> from <c>Engagement:Silo</c> (validated when the host starts, naming the bad
     /// key) and sets the host's <see cref="HostOptions.ShutdownTimeout"/> to <see cref="SiloHostOptions.ShutdownTimeout"/>
-    /// (45 s unless configured), so a silo stopped mid-backup has the time to release its claim (README, Backups and
+    /// (45 s unless configured), so a silo stopped mid-backup has the time to release its claim (docs/operations.md, Backups and
     /// restore) before the host gives up on its services.
     /// </summary>
     /// <exception cref="OptionsValidationException">When the options are read: a bad <c>Engagement:Silo</c> value.</exception>

@@ -5,7 +5,7 @@ namespace Engagement.Silo;
 /// <summary>
 /// What the silo's stop line waits for: the queue receivers handing back. Orleans (10.4) bounds its own wait for a
 /// pulling agent's stop and lets the receiver finish in the background, so without this the receivers' totals lines
-/// (<c>Stopped receiving from …</c>) could land after the stop line (README, "A stop ends …").
+/// (<c>Stopped receiving from …</c>) could land after the stop line (docs/running-locally.md, "A stop ends …").
 /// </summary>
 public static class SiloStopLine
 {

@@ -7,7 +7,7 @@ using Engagement.Api.Problems;
 namespace Engagement.Api.Tests;
 
 /// <summary>
-/// A campaign definition's every bad field is named in one answer (README, Campaigns); an audience that names a tier
+/// A campaign definition's every bad field is named in one answer (docs/campaigns.md); an audience that names a tier
 /// the programme does not have, or a region that is not a region id, is refused rather than reaching nobody.
 /// </summary>
 [Collection(ApiHostCollection.Name)]

@@ -6,7 +6,7 @@ namespace Engagement.Api.Tests;
 
 /// <summary>
 /// A body that leaves out a required JSON field is a 400 naming that field (camelCase, the way the body spells it),
-/// every missing one at once — never "the body is not valid JSON" (README: bad input names the field).
+/// every missing one at once — never "the body is not valid JSON" (docs/http-api.md: bad input names the field).
 /// </summary>
 [Collection(ApiHostCollection.Name)]
 public sealed class MissingFieldTests(ApiHostFixture host)

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace Engagement.Api.Tests;
 
 /// <summary>
-/// An event valid on the wire that the member refuses (README "Publishing events"): a single one is a 400 "No event
+/// An event valid on the wire that the member refuses (docs/publishing-events.md): a single one is a 400 "No event
 /// was applied" naming its field, in an array it is named <c>[i].field</c> beside the applied ones (422).
 /// </summary>
 [Collection(ApiHostCollection.Name)]

@@ -119,7 +119,7 @@ public static partial class ConsolePages
         await page.ScreenshotAsync(new() { Path = path, FullPage = true });
         Assert.True(new FileInfo(path).Length > 10_000, $"screenshot {name} is suspiciously small");
 
-        // The README's pictures are refreshed on request only, so a test run leaves the tree clean.
+        // The pictures in docs/images (docs/console.md shows them) are refreshed on request only, so a test run leaves the tree clean.
         if (forDocs && Environment.GetEnvironmentVariable("CONSOLE_UPDATE_DOCS_IMAGES") == "1")
         {
             var root = new DirectoryInfo(AppContext.BaseDirectory);

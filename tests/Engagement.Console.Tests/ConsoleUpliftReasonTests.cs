@@ -12,7 +12,7 @@ public sealed class ConsoleUpliftReasonTests(ConsoleHostFixture host)
     [InlineData("zh-CN", "对照组为空", "尚无转化")]
     public async Task AnEmptyControlGroupIsTheReasonGivenForNoUpliftNotMissingConversions(string locale, string reason, string wrongReason)
     {
-        // The README's newcomer: a small audience whose control share held nobody out, and two purchases since.
+        // The newcomer of docs/campaigns.md ("A control group too small to judge"): a small audience whose control share held nobody out, and two purchases since.
         var (id, results) = await CampaignResultsSetup.RunAsync(host, "nc", members: 16, controlShare: 0, everyNth: 5, buyers: 2);
         Assert.Equal(0, results["control"]!["audience"]!.GetValue<long>());
         Assert.All(results["arms"]!.AsArray(), arm => Assert.Null(arm!["uplift"]));

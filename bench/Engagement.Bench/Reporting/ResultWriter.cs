@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Engagement.Bench.Reporting;
 
-/// <summary>Writes <c>latest.json</c> and <c>latest.md</c> (a table people paste into the README).</summary>
+/// <summary>Writes <c>latest.json</c> and <c>latest.md</c> (a table people paste into docs/performance.md).</summary>
 internal static class ResultWriter
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)

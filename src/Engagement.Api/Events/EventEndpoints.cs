@@ -54,7 +54,7 @@ public static partial class EventEndpoints
 
     /// <summary>
     /// The OpenAPI description of <c>POST /api/v1/events</c>: the body, the answers and each event's <c>status</c> in
-    /// <c>results</c> with what a POS does on it (README "HTTP API" says the same).
+    /// <c>results</c> with what a POS does on it (docs/http-api.md says the same).
     /// </summary>
     internal const string ResultsDescription =
         "Body: one event envelope (CONTRACT.md §1) or an array of 1–1,000 of them; 4 MB per request, 64 KB per event. "
@@ -139,7 +139,7 @@ public static partial class EventEndpoints
                 {
                     // A till sends sales and refunds (ApiRoles.TillEventTypes); growth-earning behaviour, registrations and
                     // profile changes come from the app or an integration, so a leaked till key cannot mint them. Refused
-                    // alone, as an invalid event is: its neighbours are applied (README "HTTP API", roles).
+                    // alone, as an invalid event is: its neighbours are applied (docs/http-api.md, roles).
                     errors.Add(isBatch ? $"[{i}].type" : "type", $"a store key may send only purchase and refund events, not {type}; send it with an admin key");
                     refusedForRole++;
                     continue;
@@ -180,7 +180,7 @@ public static partial class EventEndpoints
             if (!isBatch)
             {
                 // One event (a till's purchase) has the command deadline; its grain call is not recalled past it. A
-                // batch (up to 1,000 events, answered per event) has none (MemberDeadlines, README "HTTP API").
+                // batch (up to 1,000 events, answered per event) has none (MemberDeadlines, docs/http-api.md).
                 var deadline = MemberDeadlines.Of(request.HttpContext.RequestServices, MemberDeadlineKind.Command);
                 if (await MemberDeadlines.WithinAsync(Box(applying), deadline, logger, "POST /api/v1/events", MemberDeadlineKind.Command) is null)
                 {

@@ -11,7 +11,7 @@ namespace Engagement.Api.Hosting;
 
 /// <summary>
 /// How long a member-facing or POS request (a member's app, a till) waits for the engine before it answers 503,
-/// bound from <c>Engagement:Api:MemberDeadline</c> (README "HTTP API", which lists the endpoints). Wall-clock time.
+/// bound from <c>Engagement:Api:MemberDeadline</c> (docs/http-api.md, which lists the endpoints). Wall-clock time.
 /// Operator endpoints (audience estimates, the index rebuild, <c>/audit</c>, programme reports, backups) have none.
 /// </summary>
 public sealed class MemberDeadlineOptions
@@ -42,7 +42,7 @@ public enum MemberDeadlineKind
 }
 
 /// <summary>
-/// Endpoint metadata: the endpoint answers 503 past the <paramref name="Kind"/> deadline (README "HTTP API"). Added by
+/// Endpoint metadata: the endpoint answers 503 past the <paramref name="Kind"/> deadline (docs/http-api.md). Added by
 /// <see cref="MemberDeadlines.WithMemberDeadline"/>; <c>POST /api/v1/events</c> carries it for its one-event form (an
 /// array has no deadline). Operator endpoints carry none.
 /// </summary>

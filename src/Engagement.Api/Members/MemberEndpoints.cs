@@ -66,7 +66,7 @@ public static class MemberEndpoints
 
         // A till reads tier, balance, coupons and benefits, nothing else of the member (RFM, tags, consent...); a code is worth its
         // value there, so a store key sees each code by its last 4 only.
-        // Held refunds are for support and admin tracing an event (README "HTTP API"), not for marketing.
+        // Held refunds are for support and admin tracing an event (docs/http-api.md), not for marketing.
         return user.IsInRole(ApiRoles.Store) && !user.IsInRole(ApiRoles.Admin) ? Results.Ok(TillMemberView.Of(view))
             : user.IsInRole(ApiRoles.Marketing) && !user.IsInRole(ApiRoles.Admin) ? Results.Ok(view with { HeldRefunds = [] })
             : Results.Ok(view);
@@ -233,7 +233,7 @@ public static class MemberEndpoints
                 extensions: new Dictionary<string, object?> { ["pointsBalance"] = result.PointsBalance, ["reason"] = result.Status }),
 
             // The member's other "invalid" answers (no redemptionId, points ≤ 0, negative cash) are refused above as 400s
-            // naming the field, so here it is the same redemptionId sent with another request: 409 "invalid" (README §HTTP API).
+            // naming the field, so here it is the same redemptionId sent with another request: 409 "invalid" (docs/http-api.md).
             RedemptionStatus.Invalid => Offers.OfferProblems.Conflict(
                 "redemptionId already used differently", result.Detail ?? $"redemptionId {request.RedemptionId} was already used for a different request",
                 RedemptionStatus.Invalid, new Dictionary<string, object?> { ["field"] = "redemptionId", ["pointsBalance"] = result.PointsBalance }),

@@ -6,7 +6,7 @@ namespace Engagement.Api.Members;
 
 /// <summary>
 /// What a store key (a POS till) reads at <c>GET /api/v1/members/{memberId}</c>: the member's tier, points balance,
-/// coupons, each code shown as <c>…</c> and its last 4 characters, and benefits held (README "HTTP API", store role; a
+/// coupons, each code shown as <c>…</c> and its last 4 characters, and benefits held (docs/http-api.md, store role; a
 /// narrowing of CONTRACT.md §4's live view for that role). Growth, RFM, tags, consent, lifecycle, benefit grants and uses,
 /// caps, lots, time zone and region are left out: a till prices a sale, redeems points, checks a presented code and books
 /// a benefit the member holds (priority booking, docs/offers.md), and needs none of them.

@@ -15,7 +15,7 @@ namespace Engagement.Api.Offers;
 /// store system (store or admin key) sets the skus it names; <c>?regionId=</c> places the store in a region (kept until
 /// another report names another), so a goods-tied offer may be issued where the member's home store has none but
 /// another store of the member's region has some. A body of <c>[]</c> with <c>?regionId=</c> only places the store
-/// (what a store team does once per store before region-scoped coupons, README "Coupons"); <c>[]</c> without it is
+/// (what a store team does once per store before region-scoped coupons, docs/http-api.md "A coupon's life"); <c>[]</c> without it is
 /// refused (400 <c>body</c>), as it would say nothing. <c>GET</c> reads them.
 /// </summary>
 public static class InventoryEndpoints

@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace Engagement.Api.Problems;
 
 /// <summary>
-/// Reads a JSON request body so that one 400 names every field that does not bind (README: every bad field is
+/// Reads a JSON request body so that one 400 names every field that does not bind (docs/http-api.md: every bad field is
 /// named): each value that fails (a date without its offset, a string where a number belongs) is named and left
 /// out, and the rest is read again, so the endpoint's own validation still runs on what remains.
 /// </summary>

@@ -6,7 +6,7 @@ namespace Engagement.Api.Problems;
 
 /// <summary>
 /// The fields a <see cref="JsonException"/> from reading a request body is about, spelled the way the body spells
-/// them (<c>$.arms[1].weight</c> → <c>arms[1].weight</c>), for 400 problem details (README: every bad field is named).
+/// them (<c>$.arms[1].weight</c> → <c>arms[1].weight</c>), for 400 problem details (docs/http-api.md: every bad field is named).
 /// A value of the wrong type names its own path. A missing required property (a C# <c>required</c> member, which
 /// System.Text.Json refuses before any validation runs) names each missing property (camelCase, under its object's
 /// path) with <see cref="Required"/>, all of them at once, rather than "the body is not valid JSON".

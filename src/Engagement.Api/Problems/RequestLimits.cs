@@ -3,7 +3,7 @@ using Engagement.Contracts.Events;
 namespace Engagement.Api.Problems;
 
 /// <summary>
-/// The size limits of request bodies (README "HTTP API"). A body over its limit is refused with 413 problem
+/// The size limits of request bodies (docs/http-api.md). A body over its limit is refused with 413 problem
 /// details naming <c>body</c> before it is read; one event is held to the queue's own limit on either path.
 /// </summary>
 public static class RequestLimits

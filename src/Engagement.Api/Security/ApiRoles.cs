@@ -31,7 +31,7 @@ public static class ApiRoles
     public const string OffersReadPolicy = "engagement.offers.read";
 
     /// <summary>
-    /// What a till sends (README "HTTP API", a deviation from CONTRACT.md §4, where these are admin's): <c>POST /events</c>
+    /// What a till sends (docs/http-api.md, a deviation from CONTRACT.md §4, where these are admin's): <c>POST /events</c>
     /// and <c>POST /members/{memberId}/redemptions</c>: store and admin. A store key has no other member write.
     /// </summary>
     public const string TillPolicy = "engagement.till";
@@ -40,7 +40,7 @@ public static class ApiRoles
     /// The event types (CONTRACT.md §1) a store key may send on <c>POST /events</c>: what a till records, a sale and its
     /// refund. Every other type (<c>register</c>, <c>login</c>, <c>browse</c>, <c>add_to_cart</c>, <c>share</c>,
     /// <c>review</c>, <c>complaint</c>, <c>profile_update</c>) comes from the member's app or an integration with an admin
-    /// key; from a store key it is refused, 403 problem details naming the type (README "HTTP API", roles), since a leaked
+    /// key; from a store key it is refused, 403 problem details naming the type (docs/http-api.md, roles), since a leaked
     /// till key could otherwise mint growth (share, review, login) or change a profile.
     /// </summary>
     public static readonly IReadOnlySet<string> TillEventTypes = new HashSet<string>(StringComparer.Ordinal) { "purchase", "refund" };

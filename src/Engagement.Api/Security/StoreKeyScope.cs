@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Api.Security;
 
 /// <summary>
-/// Which stores a <c>store</c> key may act for (README "HTTP API", roles; CONTRACT.md §4 is silent). A key configured
+/// Which stores a <c>store</c> key may act for (docs/http-api.md, roles; CONTRACT.md §4 is silent). A key configured
 /// <c>store:POS S001@S001</c> (or <c>@S001,S002</c>) is bound: every store-role write naming another <c>storeId</c>
 /// (<c>PUT /stores/{storeId}/inventory</c>, <c>PUT /catalogue/{rewardId}/stock</c>, coupon, catalogue and points
 /// redemptions, priority bookings, <c>POST /events</c>) is refused 403 with problem details naming <c>storeId</c>, so a

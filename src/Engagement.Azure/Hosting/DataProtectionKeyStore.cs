@@ -16,7 +16,7 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Azure.Hosting;
 
 /// <summary>
-/// The ASP.NET Core Data Protection key ring of every silo, kept in the engine's storage account (README, Running in
+/// The ASP.NET Core Data Protection key ring of every silo, kept in the engine's storage account (docs/operations.md, Running in
 /// production: "Console sign-in across silos"), so a console cookie made by one silo is read by every other and
 /// survives restarts. Each key is one blob in <see cref="Container"/>, written once (If-None-Match: *) and never
 /// changed; the ring is every blob there.

@@ -23,7 +23,7 @@ public sealed class AzureQueueDeadLetterSink : IDeadLetterSink
     private const int MaxReasonLength = 2048;
 
     // Azure Queues' "never expires" time-to-live. Without one a message is dropped 7 days after it is sent, and a dead
-    // letter is the only copy of a refused event: it stays until someone reads and removes it (README, Publishing events).
+    // letter is the only copy of a refused event: it stays until someone reads and removes it (docs/publishing-events.md).
     private static readonly TimeSpan NeverExpires = TimeSpan.FromSeconds(-1);
 
     // Read by people in a queue browser: "≤", "会员" and the producer's quotes as written, not \u2264 or \u0022 (the

@@ -9,7 +9,7 @@ namespace Engagement.Azure.Streaming;
 /// totals (<c>Stopped receiving from {Queue}: …</c>). Orleans (10.4) bounds how long a silo's stop waits for its pulling
 /// agents and lets them finish in the background, so the silo's stop line waits here
 /// (<see cref="WaitAsync"/>, bounded by <c>Engagement:Silo:QueueHandBackWait</c>) to come after every totals line, or to
-/// name the queues whose receivers had not handed back (README, "A stop ends …"). One per silo, a singleton.
+/// name the queues whose receivers had not handed back (docs/running-locally.md, "A stop ends …"). One per silo, a singleton.
 /// </summary>
 public sealed class QueueHandBacks
 {

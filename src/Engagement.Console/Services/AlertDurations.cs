@@ -4,7 +4,7 @@ using Microsoft.Extensions.Localization;
 namespace Engagement.Console.Services;
 
 /// <summary>
-/// How long an alert was open, raised to resolved, as the alert history shows it (README, "Programme health"): whole
+/// How long an alert was open, raised to resolved, as the alert history shows it (docs/programme-health.md): whole
 /// minutes, cut and never rounded up (59 s is "under 1 min", 1 h 59 min 59 s is "1 h 59 min"), in the largest two units
 /// of days, hours and minutes, a zero second unit left out: <c>under 1 min</c>, <c>37 min</c>, <c>2 h</c>,
 /// <c>2 h 5 min</c>, <c>1 d</c>, <c>1 d 3 h</c> (from a day up, the minutes are cut too). A day is 24 hours of elapsed

@@ -11,7 +11,7 @@ namespace Engagement.Console.Services;
 public sealed record CampaignBackedUpLine(string Title, IReadOnlyList<string> Counts, string? PauseNote);
 
 /// <summary>
-/// The campaign page's line about members a broadcast found backed up (their outbox past its bound, README "The outbox
+/// The campaign page's line about members a broadcast found backed up (their outbox past its bound, docs/rules.md "The outbox
 /// is bounded by count and by bytes"): how many were skipped, and of those how many a later retry reached, how many
 /// still wait for one, and how many were given up (<see cref="CampaignProgress.BackedUpSkipped"/> and the three after it).
 /// </summary>

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Engagement.Contracts.Events;
 
 /// <summary>
-/// What a dead letter's log line may name of the refused event (README "Publishing events", dead letters): its
+/// What a dead letter's log line may name of the refused event (docs/publishing-events.md, dead letters): its
 /// <c>eventId</c> and <c>memberId</c> when the body is a JSON object holding them as strings, each masked as a poison
 /// reason shows refused text (<see cref="RefusedTextPrefix"/>: digits <c>#</c>, codes by their shape, at most 24
 /// characters), since log lines travel further than the poison queue; <c>-</c> when not known.

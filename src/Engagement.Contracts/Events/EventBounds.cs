@@ -3,7 +3,7 @@ using System.Text;
 namespace Engagement.Contracts.Events;
 
 /// <summary>
-/// The size bound of every field of the event envelope (CONTRACT.md §1; the producers' table is in README.md,
+/// The size bound of every field of the event envelope (CONTRACT.md §1; the producers' table is in docs/publishing-events.md,
 /// "Publishing events"). A bound keeps a member's state and its ledger rows small whatever a producer sends:
 /// one 60,000-character orderId once made a member impossible to store. Lengths count Unicode code points
 /// (what a person calls characters; <c>会</c> and <c>😀</c> are one each), not UTF-16 units. Optional string
@@ -91,7 +91,7 @@ public static class EventBounds
     /// <summary>
     /// A producer's text value (a <c>currency</c>, <c>type</c>, time zone or property key) as an error message, and so a
     /// poison reason and its log line, may quote it: masked and cut as a reason shows refused text (at most 24 code points,
-    /// digits <c>#</c>, codes by their shape, quotes, backslashes and control characters <c>?</c>, then <c>…</c>; README
+    /// digits <c>#</c>, codes by their shape, quotes, backslashes and control characters <c>?</c>, then <c>…</c>; docs/publishing-events.md
     /// "Publishing events"), so no reason echoes a phone number, a coupon code or unbounded input.
     /// </summary>
     public static string Echo(string? text) => text is null ? string.Empty : RefusedTextPrefix.Of(text);

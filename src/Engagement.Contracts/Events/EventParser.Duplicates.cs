@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Engagement.Contracts.Events;
 
-/// <summary>A field given twice in one event (README "Keys a POS must keep unique").</summary>
+/// <summary>A field given twice in one event (docs/publishing-events.md "Keys a POS must keep unique").</summary>
 public static partial class EventParser
 {
     /// <summary>What a field given twice is told: the event is refused, never resolved to one of the values.</summary>

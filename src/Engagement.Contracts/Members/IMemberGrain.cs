@@ -66,7 +66,7 @@ public sealed record ApplyResult
 
     /// <summary>
     /// An applied purchase's <c>coupons</c> that were refused (the purchase applied without them, each coupon stays as it
-    /// was, e.g. <c>issued</c>); null when none was. An extension of CONTRACT.md §1/§4 (README "Publishing events").
+    /// was, e.g. <c>issued</c>); null when none was. An extension of CONTRACT.md §1/§4 (docs/publishing-events.md).
     /// </summary>
     [Id(5)] public IReadOnlyList<RefusedCoupon>? RefusedCoupons { get; init; }
 }

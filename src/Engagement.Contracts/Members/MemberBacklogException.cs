@@ -8,7 +8,7 @@ namespace Engagement.Contracts.Members;
 /// a receiver, the ledger archive most often, is down. Nothing was decided or stored; the member's outbox retry keeps
 /// sending, and once the receiver is back the member takes changes again. A <see cref="TimeoutException"/> ("not now"):
 /// the API answers 503 with <c>Retry-After</c>, a queue event is received again later, a campaign fan-out counts the
-/// member as not reached and goes on with its page (README "The outbox is bounded by count and by bytes").
+/// member as not reached and goes on with its page (docs/rules.md "The outbox is bounded by count and by bytes").
 /// </summary>
 /// <remarks>Crosses silos by Orleans' codec under a stable alias: the base exception's message, then both figures.</remarks>
 [GenerateSerializer, Alias("engagement.member-backlog.v1")]

@@ -52,7 +52,7 @@ public sealed record RedemptionResult
     /// For <c>redemption_id_reused</c>: the first field of the request that differs from the redemption first made under its
     /// id (<c>points</c>, <c>cashAmount</c> or <c>storeId</c>; <see cref="Detail"/> names every difference); for
     /// <c>invalid</c> because the id was already used for another reward (or its record is no longer kept):
-    /// <c>redemptionId</c>; null otherwise. Not part of the 200 body (README "HTTP API", points redemptions).
+    /// <c>redemptionId</c>; null otherwise. Not part of the 200 body (docs/http-api.md, points redemptions).
     /// </summary>
     [Id(7), System.Text.Json.Serialization.JsonIgnore] public string? Field { get; init; }
 

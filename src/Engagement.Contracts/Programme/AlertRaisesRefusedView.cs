@@ -1,7 +1,7 @@
 namespace Engagement.Contracts.Programme;
 
 /// <summary>
-/// The alerts the alert book could not raise for want of room (its byte bounds, README "How big the alert book may grow"),
+/// The alerts the alert book could not raise for want of room (its byte bounds, docs/programme-health.md "How big the alert book may grow"),
 /// as <c>GET /api/v1/alerts/refused</c> answers it (additive to CONTRACT.md §5, whose alert shape is unchanged) and the
 /// console's Programme health page shows it: <c>{"refused":false,"since":null,"total":0,"lastAt":null,"lastCount":0,"alerts":[]}</c>
 /// while every alert is raised; otherwise <c>refused</c> true, when it began and last happened (UTC), how many alerts are

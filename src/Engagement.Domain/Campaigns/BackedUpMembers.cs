@@ -25,7 +25,7 @@ public sealed class BackedUpMember
 
 /// <summary>
 /// The retry rule for members that refused a broadcast's delivery because their outbox was backed up (a receiver such
-/// as the ledger archive down: README "The outbox is bounded by count and by bytes"). Such a member decided nothing,
+/// as the ledger archive down: docs/rules.md "The outbox is bounded by count and by bytes"). Such a member decided nothing,
 /// so it is not counted in any group; it waits here and is asked again after <see cref="Delays"/> (1 min, 5 min, 15 min,
 /// 1 h, then every 4 h) until it answers, it has refused <see cref="MaxRefusals"/> times, or the campaign's window ends.
 /// Bounded: at most <see cref="MaxWaiting"/> members wait; one refused while that many wait is given up at once.

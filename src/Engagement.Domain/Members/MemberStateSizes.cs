@@ -30,7 +30,7 @@ public static class MemberStateSizes
     /// each), 128-character Chinese eventIds on every kept ledger entry, campaign memberships beyond 100 whose campaigns
     /// are still live (those are never forgotten), and ids of emoji or of characters JSON escapes for HTML (<c>+ &amp; &lt; &gt;</c>
     /// and quotes: 12 and 6 stored characters each, where this figure's Chinese takes 1; 100 redemption ids of
-    /// 128 <c>+</c> each take the member to about 550,700, past the row: README "Touch governance"); a member past the row that way has its writes refused
+    /// 128 <c>+</c> each take the member to about 550,700, past the row: docs/rules.md "Touch governance"); a member past the row that way has its writes refused
     /// (<c>GrainStateTooLargeException</c>, nothing written) and each event that would change it dead-lettered. Longer
     /// order ids take no more: an orderId or refund eventId whose stored JSON passes a GUID's 36 bytes is kept as a key of
     /// at most 35 (<see cref="Orders.OrderIds"/>).

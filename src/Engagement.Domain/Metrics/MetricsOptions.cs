@@ -189,7 +189,7 @@ public sealed class MetricsOptions
     /// a cut at <see cref="MaxRegionLength"/>, or <see cref="DefaultRegion"/> in place of a region named with none of
     /// those characters, or named <c>all</c>. Any character outside ASCII is a rewrite, even one that lower-cases into
     /// the kept set (the Kelvin sign <c>U+212A</c> becomes <c>k</c>, so <c>\u212A1</c> would merge with <c>k1</c>
-    /// unnoticed); an ASCII upper-case letter is only a change of case, not a rewrite (README "Programme health"). Two
+    /// unnoticed); an ASCII upper-case letter is only a change of case, not a rewrite (docs/programme-health.md). Two
     /// such ids can count as one region; the engine warns once per distinct id (never refuses the event). A blank id (no
     /// region) is not a rewrite. Called for every applied event, so it allocates nothing: an id that is not plain
     /// (at most <see cref="MaxRegionLength"/> of ASCII <c>a–z A–Z 0–9 - _</c> once trimmed) always loses something.

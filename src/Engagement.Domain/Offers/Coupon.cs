@@ -100,7 +100,7 @@ public sealed record Coupon
 
     /// <summary>
     /// Refused redemptions kept per member across all its coupons (the newest): with up to 1,000 coupons held, 5 each
-    /// would be 5,000 notes; 20 keep the state far from the storage bound (README, "Coupon history").
+    /// would be 5,000 notes; 20 keep the state far from the storage bound (docs/http-api.md, "A coupon's life", step 5: a coupon's history).
     /// </summary>
     public const int MaxRefusalsPerMember = 20;
 

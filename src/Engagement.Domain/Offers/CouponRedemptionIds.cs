@@ -4,7 +4,7 @@ namespace Engagement.Domain.Offers;
 
 /// <summary>
 /// A POS redemptionId names one coupon redemption of one member (CONTRACT.md §4: the redeem call is idempotent by
-/// <c>redemptionId</c>; that the id is the member's, not the coupon's, is README's documented behaviour where the contract
+/// <c>redemptionId</c>; that the id is the member's, not the coupon's, is documented behaviour (docs/http-api.md, "A coupon's life", step 3) where the contract
 /// is silent). The same id on another coupon is a client bug, never a new redemption: it is refused
 /// <see cref="CouponRefusals.RedemptionIdReused"/> with <see cref="CouponRefusal.Field"/> <c>redemptionId</c>, naming what
 /// the id redeemed (the other coupon by the last 4 characters of its code, its store, when, UTC, the order amount in CNY).

@@ -6,7 +6,7 @@ namespace Engagement.Domain.Offers;
 /// What a replayed coupon redemption (the same redemptionId again, docs/offers.md §5) answers: the redemption being
 /// replayed (its store, order, order amount and discount in CNY, when, UTC), and apart from it the coupon as it is now
 /// when it changed since (a full refund restored it, a later redemption used it again). Never the coupon's present
-/// status reason as if it were the replayed call's (README "A coupon's life").
+/// status reason as if it were the replayed call's (docs/http-api.md "A coupon's life").
 /// </summary>
 public static class CouponReplays
 {

@@ -52,7 +52,7 @@ public static class RefundPolicy
     /// <summary>
     /// Why a refund is held: <c>purchase of order O-1 not seen yet; refund held until 2026-11-30T08:40:00+00:00</c> (UTC, held
     /// at <paramref name="heldAt"/> plus <see cref="ProgramOptions.HeldRefundTimeout"/>). The first send and every resend of
-    /// a refund still held are told the same (README "Publishing events", status <c>held</c>).
+    /// a refund still held are told the same (docs/publishing-events.md, status <c>held</c>).
     /// </summary>
     internal static string HeldReason(string? orderId, DateTimeOffset heldAt, ProgramOptions options) =>
         string.Create(CultureInfo.InvariantCulture, $"purchase of order {orderId} not seen yet; refund held until {heldAt + options.HeldRefundTimeout:yyyy-MM-dd'T'HH:mm:ssK}");

@@ -355,7 +355,7 @@ internal sealed class CampaignFanOut(
     /// <summary>
     /// The member's answer, retried up to 3 times on a timeout; null when the member refused it because its outbox is
     /// backed up (<see cref="MemberBacklogException"/>): it decided nothing, and retrying at once would only refuse again,
-    /// so the page goes on without it (README "The outbox is bounded by count and by bytes").
+    /// so the page goes on without it (docs/rules.md "The outbox is bounded by count and by bytes").
     /// </summary>
     private async Task<CampaignDeliveryResult?> DeliverWithRetryAsync(string memberId, CampaignDelivery delivery)
     {

@@ -65,7 +65,7 @@ public sealed class CampaignGrainState
 
     /// <summary>
     /// Members a broadcast's fan-out found backed up (their outbox past its bound), waiting to be asked again, and how
-    /// many were later reached or given up (<see cref="BackedUpMembers"/>; README "The outbox is bounded by count and by bytes").
+    /// many were later reached or given up (<see cref="BackedUpMembers"/>; docs/rules.md "The outbox is bounded by count and by bytes").
     /// Null (and not stored) until a page first finds one: rows of campaigns that never met one stay as they were.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -157,7 +157,7 @@ internal sealed class MemberOutboxRetry(MemberActivation member, IGrainBase? gra
     }
 
     /// <summary>
-    /// The backed-up outbox refused the lifecycle tick <paramref name="tick"/> (README "The outbox is bounded by count and
+    /// The backed-up outbox refused the lifecycle tick <paramref name="tick"/> (docs/rules.md "The outbox is bounded by count and
     /// by bytes"): it runs again as soon as an emit leaves the outbox under its byte bound (<see cref="Emitted"/>),
     /// not at the reminder's next tick a day later. The retry that sends the backlog is already armed by the emit that
     /// left it. One tick at most is owed: a later refusal replaces it (the same tick, which decides by the clock when it runs).

@@ -6,7 +6,7 @@ using Engagement.Grains.Members.Effects;
 namespace Engagement.Grains.Members;
 
 /// <summary>
-/// The outbox's bound (README "Touch governance", "The outbox is bounded by count and by bytes"): a member whose pending effects pass
+/// The outbox's bound (docs/rules.md "Touch governance", "The outbox is bounded by count and by bytes"): a member whose pending effects pass
 /// <see cref="MemberOutboxOptions.EmitFirstAbove"/> effects or <see cref="OutboxBytes.Bound"/> bytes of stored JSON emits
 /// them all before its next change; when they still cannot all leave (a receiver down, the ledger archive most often),
 /// the change is refused before it decides anything, so the stored row never grows past what the table storage writes.

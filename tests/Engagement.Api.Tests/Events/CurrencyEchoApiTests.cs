@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace Engagement.Api.Tests.Events;
 
 /// <summary>
-/// README "Publishing events": a value a refusal quotes from the event is masked as refused text is; a phone number or a
+/// docs/publishing-events.md: a value a refusal quotes from the event is masked as refused text is; a phone number or a
 /// coupon code a POS sends as the <c>currency</c> is answered by its shape, never echoed as sent.
 /// </summary>
 [Collection(ApiHostCollection.Name)]

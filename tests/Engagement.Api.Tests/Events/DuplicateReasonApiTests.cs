@@ -7,7 +7,7 @@ using static Engagement.Api.Tests.Offers.OffersHostFixture;
 namespace Engagement.Api.Tests.Events;
 
 /// <summary>
-/// README "Publishing events": a purchase with a new eventId but an orderId the member already has is a duplicate named
+/// docs/publishing-events.md: a purchase with a new eventId but an orderId the member already has is a duplicate named
 /// by its order (it was answered "eventId already applied", sending a POS developer hunting for a repeated eventId).
 /// </summary>
 [Collection(OffersHostCollection.Name)]

@@ -1,7 +1,7 @@
 namespace Engagement.Api.Tests.Events;
 
 /// <summary>
-/// README "Keys a POS must keep unique" and the status table: an eventId reused for another event is refused naming
+/// docs/publishing-events.md "Keys a POS must keep unique" and the status table: an eventId reused for another event is refused naming
 /// <c>eventId</c> (it was answered "duplicate … already applied"); the same event sent again stays a duplicate.
 /// </summary>
 [Collection(ApiHostCollection.Name)]

@@ -9,7 +9,7 @@ namespace Engagement.Api.Tests.Events;
 /// <summary>
 /// The calls the events API tests make as the admin key (<see cref="ApiHostFixture.AdminKey"/>): one event posted to
 /// <c>api/v1/events</c> (as an object, or as raw JSON text, which a serializer cannot write when it is malformed or repeats
-/// a key), and a member's points balance read back (README "Keys a POS must keep unique", the status table).
+/// a key), and a member's points balance read back (docs/publishing-events.md "Keys a POS must keep unique", the status table).
 /// </summary>
 internal static class EventsApi
 {

@@ -1,7 +1,7 @@
 namespace Engagement.Api.Tests.Events;
 
 /// <summary>
-/// README's status table: a resent refund still held is answered <c>held</c> again with its first reason (it was answered
+/// The status table of docs/publishing-events.md: a resent refund still held is answered <c>held</c> again with its first reason (it was answered
 /// "duplicate … already applied", which says applied: the POS believed the refund went through).
 /// </summary>
 [Collection(ApiHostCollection.Name)]

@@ -7,7 +7,7 @@ using Engagement.Api.Problems;
 namespace Engagement.Api.Tests.Events;
 
 /// <summary>
-/// README "Keys a POS must keep unique": a key given twice in one object is refused naming it, never resolved to the
+/// docs/publishing-events.md "Keys a POS must keep unique": a key given twice in one object is refused naming it, never resolved to the
 /// last value (<c>{"amount":1,"amount":5000}</c> applied 5,000 CNY; <c>{"points":10,"points":600}</c> spent 600).
 /// </summary>
 [Collection(ApiHostCollection.Name)]

@@ -203,7 +203,7 @@ public sealed class CatalogueReplayApiTests(OffersHostFixture host)
     [Fact]
     public async Task AnIdReusedForAnotherRewardAtTheSameStoreIsA409NamingRedemptionIdAndSaysWhatItWasUsedFor()
     {
-        // README "HTTP API": the same id with another reward is 409 invalid with "field":"redemptionId", also when the
+        // docs/http-api.md: the same id with another reward is 409 invalid with "field":"redemptionId", also when the
         // body names a store (the catalogue redemption's answer, which had no field); nothing charged, no unit taken.
         var kettle = "R-KET-" + Guid.NewGuid().ToString("N")[..8];
         var mug = "R-MUG-" + Guid.NewGuid().ToString("N")[..8];

@@ -6,7 +6,7 @@ using static Engagement.Api.Tests.Offers.OffersHostFixture;
 namespace Engagement.Api.Tests.Offers;
 
 /// <summary>
-/// README "Coupons", docs/offers.md: a coupon scoped to skus or categories redeemed at the till applies to the order's
+/// docs/offers.md: a coupon scoped to skus or categories redeemed at the till applies to the order's
 /// matching items only, and needs the items to be judged (it discounted the whole order when the till sent none).
 /// </summary>
 [Collection(OffersHostCollection.Name)]

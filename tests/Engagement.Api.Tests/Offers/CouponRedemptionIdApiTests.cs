@@ -6,7 +6,7 @@ using static Engagement.Api.Tests.Offers.OffersHostFixture;
 namespace Engagement.Api.Tests.Offers;
 
 /// <summary>
-/// A redemptionId names one coupon redemption of the member (README "A coupon's life", step 3): the same id sent for a
+/// A redemptionId names one coupon redemption of the member (docs/http-api.md "A coupon's life", step 3): the same id sent for a
 /// second coupon was answered 200 and used that coupon up too; it is a 409 problem naming <c>redemptionId</c> and what it
 /// redeemed, the second coupon stays issued, and the first redemption's exact retry is still its 200 replay.
 /// </summary>

@@ -73,7 +73,7 @@ public sealed class CouponRegionApiTests(OffersHostFixture host)
     [Fact]
     public async Task AnEmptyInventoryReportWithARegionPlacesTheStoreKeepsItsSkusAndJudgesRegionCouponsThere()
     {
-        // README "Coupons" step 3: a store team places each store once with PUT …/inventory?regionId=east and no skus.
+        // docs/http-api.md "A coupon's life": a store team places each store once with PUT …/inventory?regionId=east and no skus.
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var storeId = "SP" + suffix;
         var memberId = "CPP" + suffix;

@@ -6,7 +6,7 @@ using static Engagement.Api.Tests.Offers.OffersHostFixture;
 namespace Engagement.Api.Tests.Offers;
 
 /// <summary>
-/// What a till may do with a store key (README "HTTP API", a deviation from CONTRACT.md §4 where events and redemptions
+/// What a till may do with a store key (docs/http-api.md, a deviation from CONTRACT.md §4 where events and redemptions
 /// are admin's): post purchase and refund events (no other type), validate and redeem coupons, redeem points, read the member's tier, balance, coupons (codes by
 /// their last 4 characters) and benefits, and no more of the live view. Everything else about a member stays refused with 403 problem details.
 /// </summary>

@@ -157,7 +157,7 @@ public sealed class MemberDeadlineTests : IClassFixture<MemberDeadlineTests.Froz
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        // README "HTTP API" lists the same endpoints; a new member-facing or POS endpoint belongs here too.
+        // docs/http-api.md lists the same endpoints; a new member-facing or POS endpoint belongs here too.
         Assert.Equal(
             new[]
             {

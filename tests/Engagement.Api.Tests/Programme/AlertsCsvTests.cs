@@ -7,7 +7,7 @@ namespace Engagement.Api.Tests.Programme;
 /// <c>GET /alerts?format=csv</c> (<see cref="ProgrammeCsv.Alerts"/>) carries the window each alert stores: the export had
 /// the §5 fields only, so a reader of the CSV could not tell which local days a value was judged on, nor against which
 /// threshold, while <c>GET /alerts</c> and the console showed both. Nor did it carry what <c>GET /alerts</c> added later
-/// (<c>direction</c>, <c>raisedMessage</c>, the points band's <c>bandLow</c>–<c>bandHigh</c>), though the README says the
+/// (<c>direction</c>, <c>raisedMessage</c>, the points band's <c>bandLow</c>–<c>bandHigh</c>), though docs/programme-health.md says the
 /// export is the same: a resolved alert exported only its resolution, never the sentence it was raised with; nor, later,
 /// <c>resolvedWithValue</c>, so a reader could not tell a breaching value kept by a rule turned off from a resolving one.
 /// </summary>

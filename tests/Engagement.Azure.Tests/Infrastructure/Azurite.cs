@@ -2,7 +2,7 @@ namespace Engagement.Azure.Tests.Infrastructure;
 
 /// <summary>
 /// The Azurite that scripts/test starts (real storage, never a mock). Run the tests through
-/// scripts/test, or start one of your own with `eval "$(scripts/azurite start /tmp/test-azurite)"` (README; without a
+/// scripts/test, or start one of your own with `eval "$(scripts/azurite start /tmp/test-azurite)"` (docs/running-locally.md, "Running the tests"; without a
 /// DIR it takes .azurite/data, refused while scripts/run holds it) and export its connection string.
 /// </summary>
 public static class Azurite

@@ -7,7 +7,7 @@ using Engagement.Contracts.Offers;
 namespace Engagement.Azure.Tests.Offers;
 
 /// <summary>
-/// <c>PUT /members/{id}/consent</c> answers with the member's live view (README, "HTTP API"): that view is the same one
+/// <c>PUT /members/{id}/consent</c> answers with the member's live view (docs/http-api.md): that view is the same one
 /// <c>GET /members/{id}</c> gives, coupons and benefit grants included, so a support agent who changes a channel does
 /// not see the member's coupons vanish from the answer.
 /// </summary>

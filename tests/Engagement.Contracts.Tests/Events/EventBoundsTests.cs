@@ -2,7 +2,7 @@ using Engagement.Contracts.Events;
 
 namespace Engagement.Contracts.Tests.Events;
 
-/// <summary>Every string and list of the envelope has a bound (EventBounds; README's field table), counted in code points.</summary>
+/// <summary>Every string and list of the envelope has a bound (EventBounds; the field table of docs/publishing-events.md), counted in code points.</summary>
 public sealed class EventBoundsTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 23, 0, 0, 0, TimeSpan.Zero);

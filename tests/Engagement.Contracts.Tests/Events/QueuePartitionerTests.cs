@@ -33,31 +33,31 @@ public sealed class QueuePartitionerTests
     }
 
     /// <summary>
-    /// The check values README "Publishing events" gives producers porting the hash: a naive JavaScript port (plain
+    /// The check values docs/publishing-events.md gives producers porting the hash: a naive JavaScript port (plain
     /// <c>*</c>, no <c>Math.imul</c>) gives 0x3211e9bc for M000123, a UTF-16 port 0x9a6015d5 for 会员-1.
     /// </summary>
     [Theory]
     [InlineData("M000123", 0x2b11deb8u, 0)]
     [InlineData("会员-1", 0x5dc3cdcfu, 3)]
-    public void TheReadmesPublishedCheckValuesHold(string memberId, uint hash, int queueOfFour)
+    public void ThePublishedCheckValuesHold(string memberId, uint hash, int queueOfFour)
     {
         Assert.Equal(hash, QueuePartitioner.Fnv1a32(memberId));
         Assert.Equal(queueOfFour, QueuePartitioner.QueueIndex(memberId, 4));
-        Assert.Contains($"0x{hash:x8}", File.ReadAllText(ReadmePath()), StringComparison.Ordinal);
+        Assert.Contains($"0x{hash:x8}", File.ReadAllText(PublishingEventsPath()), StringComparison.Ordinal);
     }
 
-    private static string ReadmePath()
+    private static string PublishingEventsPath()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var readme = Path.Combine(dir.FullName, "README.md");
-            if (File.Exists(readme) && File.Exists(Path.Combine(dir.FullName, "Engagement.sln")))
+            var page = Path.Combine(dir.FullName, "docs", "publishing-events.md");
+            if (File.Exists(page) && File.Exists(Path.Combine(dir.FullName, "Engagement.sln")))
             {
-                return readme;
+                return page;
             }
         }
 
-        throw new FileNotFoundException("README.md beside Engagement.sln, above the test's output directory");
+        throw new FileNotFoundException("docs/publishing-events.md beside Engagement.sln, above the test's output directory");
     }
 
     [Fact]

@@ -92,7 +92,7 @@ public sealed class LongOrderIdAttributionTests
         // in part. Measured: 47,042 bytes stored with GUID ids, 46,492 with 128-character Chinese ones (their 35-byte
         // keys). Calculated, not measured: kept as sent (748 bytes each instead of 35, so the same JSON 392,150 longer)
         // they would take 438,642, 89% of the 480 KiB row. How many a member keeps over all its memberships is capped by
-        // CampaignMemberships.PruneOrders (AttributedOrderBoundTests; README, "Touch governance", known limits).
+        // CampaignMemberships.PruneOrders (AttributedOrderBoundTests; docs/rules.md, "Touch governance", known limits).
         static int Bytes(Func<int, string> orderId)
         {
             var state = OneArm();

@@ -500,7 +500,7 @@ public partial class MemberStateSerializationTests
         Assert.Equal(Domain.Offers.Coupon.MaxRefusalsPerMember, notes.Count);
         Assert.All(notes, n => Assert.Equal(
             (Domain.Offers.CouponRefusals.RedemptionIdReused, Domain.Offers.CouponRedemptionIds.Field), (n.Reason, n.Field)));
-        // Measured (README "A coupon's life", step 5): 37,168 bytes, 7.6% of the 480 KiB bound: 640 more than the notes
+        // Measured (docs/http-api.md "A coupon's life", step 5): 37,168 bytes, 7.6% of the 480 KiB bound: 640 more than the notes
         // above, 32 per kept note (the 23 bytes of ,"field":"redemptionId" and the 9 by which redemption_id_reused is
         // longer than wrong_store); the 256 fingerprints are the same 4 bytes each.
         Assert.Equal(37_168, added);

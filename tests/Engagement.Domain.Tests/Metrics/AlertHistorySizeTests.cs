@@ -37,7 +37,7 @@ public sealed class AlertHistorySizeTests
         var history = JsonSerializer.SerializeToUtf8Bytes(book.History, Stored).Length;
         Assert.True(stored <= GrainStateBound, $"the stored book measures {stored} bytes, over {GrainStateBound}");
         Assert.True(history <= AlertBook.HistoryMaxBytes, $"the history measures {history} bytes, over {AlertBook.HistoryMaxBytes}");
-        Assert.Equal(42, book.History.Count); // README: 42 are kept with such texts (41 before alerts were stored compactly); bounded by bytes here, not by count
+        Assert.Equal(42, book.History.Count); // docs/console.md: 42 are kept with such texts (41 before alerts were stored compactly); bounded by bytes here, not by count
         Assert.Equal("data.anomaly:backup-599:1", book.History[0].AlertId); // the newest kept
         Assert.Equal($"data.anomaly:backup-{600 - book.History.Count}:1", book.History[^1].AlertId); // the oldest dropped first
         Assert.Equal(text, book.History[0].RaisedMessage);

@@ -64,7 +64,7 @@ public class AlertResolvedMessageTests
     /// A resolved alert names the bound of the judgement that resolved it, as its value and days are: it named the bound
     /// the alert was raised against, so after the complaint ceiling moved from 3% to 6% a rate resolving at 5% read "back
     /// at or below the ceiling 3%", and after the points band moved from 28–32% to 20–25% a hoarding episode resolving at
-    /// 22% read "back at or above the floor 28%" (CONTRACT.md §5; README: value, days and threshold are all its resolving
+    /// 22% read "back at or above the floor 28%" (CONTRACT.md §5; docs/console.md: value, days and threshold are all its resolving
     /// judgement's).
     /// </summary>
     [Fact]

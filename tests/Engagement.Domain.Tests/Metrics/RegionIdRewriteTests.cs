@@ -3,7 +3,7 @@ using Engagement.Domain.Metrics;
 namespace Engagement.Domain.Tests.Metrics;
 
 /// <summary>
-/// How an event's <c>regionId</c> becomes the region it counts under (README "Programme health"), and which of those
+/// How an event's <c>regionId</c> becomes the region it counts under (docs/programme-health.md), and which of those
 /// are rewrites worth a warning: characters dropped, a cut at 32, or <c>default</c> in place of a named region.
 /// </summary>
 public sealed class RegionIdRewriteTests

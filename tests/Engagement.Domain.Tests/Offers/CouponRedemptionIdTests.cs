@@ -157,7 +157,7 @@ public class CouponRedemptionIdTests
     [Fact]
     public void TheIdIsRememberedAsLongAsItsCouponIsKeptAndNoLonger()
     {
-        // The bound (README "A coupon's life"): the ids live on the coupons they redeemed; once a spent coupon is forgotten
+        // The bound (docs/http-api.md "A coupon's life"): the ids live on the coupons they redeemed; once a spent coupon is forgotten
         // (SpentCouponsKeptDays after it was spent) its ids go with it and the same id redeems another coupon.
         var gift = Issue(WakeUpGift, grant: "a");
         var other = Issue(WakeUpGift, grant: "b");

@@ -45,7 +45,7 @@ public sealed class CouponReissueTests
     }
 
     // docs/offers.md §3: a coupon is valid validDays whole days after the day of issue, in the member's time zone, and
-    // expires at the start of a local day; README: a reissue is valid from now "for the original length". The reissue
+    // expires at the start of a local day; docs/http-api.md ("A coupon's life", step 6): a reissue is valid from now "for the original number of whole days". The reissue
     // follows the same rule as a first issue of the same offer at that instant: the same number of whole days, ending at
     // a local midnight, whatever the time of day of the old issue or of the reissue.
     [Theory]

@@ -115,7 +115,7 @@ public sealed class HeldRefundCouponTests
     [Fact]
     public void ARestoreIsDatedAtTheRefundThatCausedItNotAtItsRecordingWhicheverArrivedFirst()
     {
-        // The refund was made on 20 Nov and reached the engine on 23 Nov: the coupon came back on 20 Nov (README, occurredAt).
+        // The refund was made on 20 Nov and reached the engine on 23 Nov: the coupon came back on 20 Nov (docs/ledger.md, occurredAt).
         var metrics = new MetricsOptions { Shards = 4 };
         foreach (var state in new[] { Arrive(metrics, Purchase(), Refund()), Arrive(metrics, Refund(), Purchase()) })
         {

@@ -4,7 +4,7 @@ namespace Engagement.Domain.Tests.Oracles;
 
 /// <summary>
 /// What a late-event oracle (TierLateEventOracleTests, PointsLateEventOracleTests) found over its generated histories:
-/// the seeds each README known-limit class excused, how many histories took each shape of difference, and the ones no
+/// the seeds each known-limit class of docs/ledger.md excused, how many histories took each shape of difference, and the ones no
 /// class explains. <see cref="Report"/> prints them and fails when any history is unexplained or a class excuses other
 /// seeds than it has pinned (naming the seeds that moved in and out).
 /// </summary>

@@ -10,7 +10,7 @@ namespace Engagement.Domain.Tests.Orders;
 /// <summary>
 /// The rules that order purchases by (instant, id) with long order ids kept as keys (<see cref="OrderIds"/>): purchases at
 /// the same instant are taken in the order of the ids the member keeps, so for long ids in the order of their keys
-/// (their hashes), not of the ids as sent (README "Touch governance"; <see cref="MemberState.FirstPurchaseOrderId"/>).
+/// (their hashes), not of the ids as sent (docs/rules.md "Touch governance"; <see cref="MemberState.FirstPurchaseOrderId"/>).
 /// </summary>
 public sealed class LongOrderIdRulesTests
 {

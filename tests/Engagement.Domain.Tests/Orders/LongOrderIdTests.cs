@@ -61,7 +61,7 @@ public class LongOrderIdTests
             Assert.True(OrderIds.StoredBytesAtMost(id) >= StoredBytes(id));
         }
 
-        // README's example ("Touch governance"): 28 code points, 152 bytes stored.
+        // docs/rules.md's example ("Touch governance"): 28 code points, 152 bytes stored.
         Assert.Equal("订单~exjK60d1kiL5OyoAN0mxVA", OrderIds.Key("订单-上海南京西路旗舰店-20261123-第0077号"));
 
         // An emoji (a surrogate pair, 12 bytes escaped) is never cut in half at the end of the opening.

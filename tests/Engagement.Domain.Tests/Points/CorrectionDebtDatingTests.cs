@@ -6,7 +6,7 @@ using Engagement.Domain.Tests.Members;
 namespace Engagement.Domain.Tests.Points;
 
 /// <summary>
-/// How a correction (<c>points.earn.correction</c>, CONTRACT.md §1.1) meets the dated debt (PointsDebtBook, README "What the
+/// How a correction (<c>points.earn.correction</c>, CONTRACT.md §1.1) meets the dated debt (PointsDebtBook, docs/ledger.md "What the
 /// points oracle finds out of order"): a loss that leaves debt is dated at the latest of its order's last refund (else its
 /// purchase), the newest refund of any kept order and the newest piece owed (EarningPolicy.CorrectOrdersAfter,
 /// PointsWallet.Reverse); a gain pays only debt dated before its order's lot expires (PointsWallet.Adjust, PointsDebtBook.Pay).

@@ -9,7 +9,7 @@ namespace Engagement.Domain.Tests.Points;
 
 /// <summary>
 /// CONTRACT.md §1.1, §2: a late purchase's lot pays only debt that arose before it expired. In order a lot that expired
-/// before a refund's debt arose had already gone to <c>points.expire</c> and never met that debt (README, "What the points
+/// before a refund's debt arose had already gone to <c>points.expire</c> and never met that debt (docs/ledger.md, "What the points
 /// oracle finds out of order", class (b), seeds 16, 81, 127 before the fix). One-month lots, Shanghai instants:
 /// A (1 Mar, 999 CNY, first ×2: 1,998) is spent in full on 10 Mar; L (5 Mar, 500 CNY: 500, expires 5 Apr) is delivered
 /// late on 20 Apr; A is refunded in full, which leaves a debt of its 1,998 points.

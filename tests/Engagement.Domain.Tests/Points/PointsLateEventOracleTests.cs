@@ -20,7 +20,7 @@ namespace Engagement.Domain.Tests.Points;
 /// the points expired (net of reversals) and redeemed; in each run the ledger's points entries must sum to the balance,
 /// no lot may hold negative or expired points, and each redemption (a catalogue one, so the engine records the lots it
 /// took) must have taken the soonest-expiring points first, exactly: its record, the lots that lost points and the
-/// model's own walk of the live lots agree lot by lot, in every scenario, excused or not. Divergences of a class README lists ("What the points oracle finds out
+/// model's own walk of the live lots agree lot by lot, in every scenario, excused or not. Divergences of a class docs/ledger.md lists ("What the points oracle finds out
 /// of order") are excused by a precise predicate in the fields that class may leave different, with its seeds pinned;
 /// every other divergence fails. Fixed seeds, pinned instants.
 /// </summary>
@@ -40,7 +40,7 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
     private static readonly string[] EntryFields = ["earnEntries", "expireEntries", "refundEntries"];
 
     /// <summary>
-    /// The README known limits (README, Points: "What the points oracle finds out of order"), in the order they are tried:
+    /// The known limits (docs/ledger.md, "What the points oracle finds out of order"), in the order they are tried:
     /// the first whose predicate holds classes a diverging scenario, which may then differ in that class's fields only, and
     /// the scenarios (seeds) each class excuses are pinned, so a rule change that moves a history into or out of a class
     /// fails with the class and the seeds named.
@@ -147,7 +147,7 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The debt's dates (README: "What the points oracle finds out of order"): the seeds whose late run dates debt earlier
+    /// The debt's dates (docs/ledger.md: "What the points oracle finds out of order"): the seeds whose late run dates debt earlier
     /// than in order (a further late lot expiring in between would pay more than in order: points created) and those that
     /// date it later or split it otherwise (a further late lot would pay less: the member charged), each pinned.
     /// </summary>
@@ -176,7 +176,7 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
     /// <summary>
     /// The redemption class on one written-out history (UTC instants, one-month lots): the class the predicates pick
     /// (the redemptions took other lots, and the member holds no more than they took from the late lot less) and the exact
-    /// differences. The other classes' examples are README's seeds.
+    /// differences. The other classes' examples are docs/ledger.md's seeds.
     /// </summary>
     [Theory]
     [InlineData("redemption before the arrival")]
@@ -594,7 +594,7 @@ public class PointsLateEventOracleTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A README known limit: its name, the fields it may leave different, the seeds it excuses (pinned), and whether it
+    /// A known limit of docs/ledger.md: its name, the fields it may leave different, the seeds it excuses (pinned), and whether it
     /// applies to a scenario given both runs.
     /// </summary>
     private sealed record KnownLimit(string Name, string[] Fields, int[] Seeds, Func<Scenario, Run, Run, bool> Applies);

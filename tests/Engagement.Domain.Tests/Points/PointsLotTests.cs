@@ -28,7 +28,7 @@ public class PointsLotTests
         var utc = new TestMember(TestMember.Shanghai(2028, 2, 29, 2, 0));
         utc.Purchase("O-1", 100m, at: TestMember.Shanghai(2028, 2, 29, 1, 0).ToUniversalTime());
 
-        // 12 months on the member's calendar: 28 February 2029, 01:00 local, for both (README: a lot bought on the 29th expires on the 28th).
+        // 12 months on the member's calendar: 28 February 2029, 01:00 local, for both (docs/publishing-events.md: a lot bought on the 29th expires on the 28th).
         Assert.Equal(TestMember.Shanghai(2029, 2, 28, 1, 0), Assert.Single(PointsWallet.Lots(local.State)).ExpiresAt);
         Assert.Equal(TestMember.Shanghai(2029, 2, 28, 1, 0), Assert.Single(PointsWallet.Lots(utc.State)).ExpiresAt);
     }

@@ -6,7 +6,7 @@ namespace Engagement.Domain.Tests.Points;
 
 /// <summary>
 /// A late refund's debt is dated no earlier than the newest refund of any order the member keeps (PointsWallet.Reverse,
-/// PointsDebtBook: conservative dating; README "What the points oracle finds out of order"), whether the count cap
+/// PointsDebtBook: conservative dating; docs/ledger.md "What the points oracle finds out of order"), whether the count cap
 /// (<c>MaxOrders</c>) keeps that order in full or as a summary: a summary is there to apply a refund "exactly as if the
 /// order were still kept" (OrderSummary), so the cap must not move the debt's date earlier (a lot expiring in between
 /// would then pay debt that in order arose after it expired).

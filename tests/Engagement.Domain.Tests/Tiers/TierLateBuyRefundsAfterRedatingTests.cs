@@ -11,7 +11,7 @@ namespace Engagement.Domain.Tests.Tiers;
 /// (16 Apr), CONTRACT.md §1.1, §2: V2 since 13 Feb (O-2 3,401; O-3 839 on 14 Mar, O-4 5,938 on 27 Mar: V3; O-5 5,170
 /// on 16 Apr); O-0 9,891 bought 6 Jan and 3,981 of it refunded 23 Jan arrive on 3 Jun. The member ends as one who got the
 /// same events in occurredAt order: tier, tierSince, the advisor's grant date (the late V4 reach's), growth, points balance, and tier
-/// entries that explain the tier. (The lower tiers' benefits stay at the live moves: the README's "late purchase dated
+/// entries that explain the tier. (The lower tiers' benefits stay at the live moves: docs/ledger.md's "late purchase dated
 /// before the live upgrade" class.)
 /// </summary>
 public class TierLateBuyRefundsAfterRedatingTests

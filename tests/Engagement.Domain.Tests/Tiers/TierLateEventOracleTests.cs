@@ -19,7 +19,7 @@ namespace Engagement.Domain.Tests.Tiers;
 /// entries that explain the tier held the same way (their deltas less its rank). The tier entries themselves are not
 /// compared one by one: a late event corrects with new entries rather than rewriting those recorded live (CONTRACT.md
 /// §1.1). Divergences of a class
-/// README lists as a known limit are counted and excused by a precise predicate (<see cref="KnownLimit"/>), in the
+/// docs/ledger.md lists as a known limit are counted and excused by a precise predicate (<see cref="KnownLimit"/>), in the
 /// fields that class may leave different (tier, tierSince, grace, benefit dates, or tierSince and benefit dates only),
 /// and the seeds each class excuses are pinned; every other divergence fails the test. Fixed seeds, pinned instants.
 /// </summary>
@@ -35,14 +35,14 @@ public class TierLateEventOracleTests(ITestOutputHelper output)
     private static readonly string[] DatesOnly = ["tierSince", "benefits"];
 
     /// <summary>
-    /// The README known limits (README, Tiers: "What the tier oracle still finds out of order"), in the order they are
+    /// The known limits (docs/ledger.md, "What the tier oracle still finds out of order"), in the order they are
     /// tried: the first whose predicate holds classes a diverging scenario, which may then differ in that class's fields
     /// only, and the scenarios (seeds) each class excuses are pinned, so a rule change that moves a history into or out
     /// of a class fails with the class and the seeds named.
     /// </summary>
     private static readonly KnownLimit[] Limits =
     [
-        // Late refunds only (of orders delivered on time). Judged in order only in the cases README lists; others (one that
+        // Late refunds only (of orders delivered on time). Judged in order only in the cases docs/ledger.md lists; others (one that
         // blocked a later upgrade or let a later refund drop, a tier lost through a grace between the refund and its
         // arrival, the grant dates of benefits held before a replayed drop) are judged at the arrival.
         new("late refund", TierFields, [7, 17, 38, 93, 102, 124, 166, 174, 179, 189, 199, 239, 247, 256, 279, 298, 303, 311, 319, 330, 349, 358, 365, 386],
@@ -128,7 +128,7 @@ public class TierLateEventOracleTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Classes README names from this oracle's narrowing, each on one written-out history (the generated one of the seed
+    /// Classes docs/ledger.md names from this oracle's narrowing, each on one written-out history (the generated one of the seed
     /// named, UTC instants): the class the predicates pick and the exact differences (tier and grace agree); the last one
     /// (seed 142) is the history whose move a refund of the late order now dates as in order.
     /// </summary>
@@ -317,7 +317,7 @@ public class TierLateEventOracleTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A README known limit: its name, the fields it may leave different, the seeds it excuses (pinned), and whether it
+    /// A known limit of docs/ledger.md: its name, the fields it may leave different, the seeds it excuses (pinned), and whether it
     /// applies to a scenario given the member in order and with the late events last.
     /// </summary>
     private sealed record KnownLimit(string Name, string[] Fields, int[] Seeds, Func<Scenario, TestMember, TestMember, bool> Applies);

@@ -49,7 +49,7 @@ public class TierLateRefundBeforeDropTests
     [Fact]
     public void ALateRefundMadeEarlierOnTheDayOfTheDropIsJudgedInOrder()
     {
-        // README's case on one day. O-0 800 (1 Feb), O-1 4,500 (1 Mar: 5,300, V3 since 1 Mar); 400 of O-1 refunded live at
+        // docs/ledger.md's case on one day. O-0 800 (1 Feb), O-1 4,500 (1 Mar: 5,300, V3 since 1 Mar); 400 of O-1 refunded live at
         // 15:00 on 10 Mar (4,900: V3 → V2, tierSince 15:00). A refund of 4,000 of O-1 made at 09:00 that day arrives at
         // 18:00 (900 now). In order: 09:00 1,300 takes V3 (held then) down to V2 ("V2 kept (in order V3 → V2)", tierSince
         // 09:00); 15:00 900 takes V2 down to V1: V1 since 15:00. Taken only for a refund of an earlier day, the path in

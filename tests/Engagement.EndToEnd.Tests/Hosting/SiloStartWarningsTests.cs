@@ -3,7 +3,7 @@ using Engagement.EndToEnd.Tests.Infrastructure;
 namespace Engagement.EndToEnd.Tests.Hosting;
 
 /// <summary>
-/// What a production start logs (README, "What you see"): the real silo program from its build output, as an operator
+/// What a production start logs (docs/running-locally.md, "What the silo logs"): the real silo program from its build output, as an operator
 /// ran it. It used to warn at every start <c>StaticFileMiddleware: The WebRootPath was not found: …/wwwroot</c>: the
 /// silo has no wwwroot, and ASP.NET Core's development fallback for static files missing from the build manifest
 /// looked there; <c>appsettings.json</c> now turns that fallback off. Without a coupon secret it says so as an Error.
@@ -24,7 +24,7 @@ public sealed class SiloStartWarningsTests
     public async Task AFailedStartIsLoggedAsFatalUnderTheSilosSourceContext()
     {
         // The static logger had no source context: "[… FTL] : The engagement silo stopped on an error", where every other
-        // line of the silo names one (README "What you see").
+        // line of the silo names one (docs/running-locally.md "What the silo logs").
         var (exitCode, output) = await DotnetCommand.RunAsync(
             SiloProcess.LocateSiloDll(),
             [],

@@ -41,7 +41,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
 
     /// <summary>
     /// The first test's load goes as CONTRACT.md §1 batch messages of this many events: 10,000 events one per message
-    /// cost Azurite a scan of every stored message on each receive and delete (README, the backlog bench), minutes more
+    /// cost Azurite a scan of every stored message on each receive and delete (docs/performance.md, the backlog bench), minutes more
     /// than the suite can spend; a batch producer pays one receive and one delete per message.
     /// </summary>
     private const int EventsPerMessage = 20;

@@ -7,7 +7,7 @@ namespace Engagement.EndToEnd.Tests.Scripts;
 /// <summary>
 /// <c>scripts/run</c> on kept data (<c>.azurite/data</c>) published the demo load again from a new start: the orders came
 /// back under other ids (their date is in the id, <c>O-S018-20261126-r42-001732</c> then <c>O-S018-20261129-…</c>) and
-/// were applied twice (points issued 368,201 where README says 359,701). The script now records the load in the data
+/// were applied twice (points issued 368,201 where docs/programme-health.md says 359,701). The script now records the load in the data
 /// directory and publishes it once. These tests run the real script in a scratch copy of the repository layout, with
 /// <c>dotnet</c>, <c>curl</c>, <c>sleep</c> and <c>scripts/azurite</c> replaced by stubs that record what they were asked
 /// (no Azurite, no silo, no build): what is asserted is which PurchasePublisher command the script runs.

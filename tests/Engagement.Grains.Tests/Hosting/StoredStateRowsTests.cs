@@ -19,7 +19,7 @@ namespace Engagement.Grains.Tests.Hosting;
 /// that folder's README.md): each loads through today's <see cref="JsonGrainStateSerializer"/> and is written back byte for
 /// byte in today's text (non-ASCII unescaped: the rows' escapes of it are the one difference allowed). A renamed or removed property, a converter or enum representation changed, a polymorphic discriminator added or
 /// renamed changes the bytes written back (or fails the load), and so fails here. The alert book is the one state whose
-/// stored shape changed since (compact records, "How big the alert book may grow" in README.md): its bc6b55b8 row must load
+/// stored shape changed since (compact records, "How big the alert book may grow" in docs/programme-health.md): its bc6b55b8 row must load
 /// whole and be written in the compact shape, which is pinned by a row of its own (AlertBookState.compact, written by the
 /// code that introduced it).
 /// </summary>

@@ -9,7 +9,7 @@ namespace Engagement.Grains.Tests.Members;
 /// <summary>
 /// A lifecycle tick the backed-up outbox refuses (<see cref="MemberBacklogException"/>, the ledger archive down) is
 /// owed, not left to the next reminder a day later: once the archive is back and the member's own outbox retry drains
-/// the outbox under its byte bound, the tick runs again by itself, once (README "The outbox is bounded by count and by
+/// the outbox under its byte bound, the tick runs again by itself, once (docs/rules.md "The outbox is bounded by count and by
 /// bytes"). The engine clock is the fixture's fake one, pinned at 10:00 in Shanghai; the retries run on real-time grain
 /// timers (50 ms, 100 ms, then 1 s here), so the test polls with a deadline.
 /// </summary>

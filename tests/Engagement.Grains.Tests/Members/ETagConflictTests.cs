@@ -9,7 +9,7 @@ using Orleans.Storage;
 namespace Engagement.Grains.Tests.Members;
 
 /// <summary>
-/// A member write refused on its ETag (another activation of the member wrote since: a silo handover, README "Running in
+/// A member write refused on its ETag (another activation of the member wrote since: a silo handover, docs/operations.md "Running in
 /// production") is expected and safe: the change is dropped, the member reloads and a retry is applied to the newer
 /// state, and the grain says so in one Warning sentence, with no stack trace.
 /// </summary>

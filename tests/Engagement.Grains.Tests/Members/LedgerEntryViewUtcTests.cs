@@ -3,7 +3,7 @@ using Engagement.Grains.Members;
 
 namespace Engagement.Grains.Tests.Members;
 
-/// <summary>The ledger's view answers at and occurredAt in UTC (README), whatever offset an entry was recorded with.</summary>
+/// <summary>The ledger's view answers at and occurredAt in UTC (docs/ledger.md), whatever offset an entry was recorded with.</summary>
 public class LedgerEntryViewUtcTests
 {
     [Fact]

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Engagement.Grains.Tests.Members;
 
 /// <summary>
-/// The member grain warns about an event's rewritten <c>regionId</c> (README "Programme health") through the silo's
+/// The member grain warns about an event's rewritten <c>regionId</c> (docs/programme-health.md) through the silo's
 /// logger: once per distinct id, for an event applied or held, never for one rejected.
 /// </summary>
 [Collection(CampaignClusterCollection.Name)]

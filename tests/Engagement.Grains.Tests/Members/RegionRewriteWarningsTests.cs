@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Engagement.Grains.Tests.Members;
 
-/// <summary>An event's regionId that is rewritten to count (README "Programme health") is logged once per distinct value, in bounded memory.</summary>
+/// <summary>An event's regionId that is rewritten to count (docs/programme-health.md) is logged once per distinct value, in bounded memory.</summary>
 public sealed class RegionRewriteWarningsTests
 {
     [Fact]
