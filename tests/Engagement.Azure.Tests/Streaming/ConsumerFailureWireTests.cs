@@ -16,7 +16,7 @@ namespace Engagement.Azure.Tests.Streaming;
 public sealed class ConsumerFailureWireTests(DefaultIngestionCluster fixture)
 {
     private const string RefusedMessage =
-        "Refused to write state 'member' of member/M000108: its JSON is 4,310 bytes, over the bound of 4,096 bytes " +
+        "Refused to write state 'member' of member/M000108: its JSON is 4,310 stored characters, over the bound of 4,096 characters " +
         "(Engagement:Storage:MaxGrainStateBytes). Nothing was written; the stored state is unchanged.";
 
     [Fact]

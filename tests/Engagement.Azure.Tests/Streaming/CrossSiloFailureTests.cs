@@ -32,7 +32,7 @@ public sealed class CrossSiloFailureTests
 
         Assert.Equal((4_310L, 4_096L), (arrived.ActualBytes, arrived.LimitBytes));
         Assert.StartsWith(
-            "GrainStateTooLargeException: Refused to write state 'member' of member/M000108: its JSON is 4,310 bytes, over the bound of 4,096 bytes (Engagement:Storage:MaxGrainStateBytes).",
+            "GrainStateTooLargeException: Refused to write state 'member' of member/M000108: its JSON is 4,310 stored characters, over the bound of 4,096 characters (Engagement:Storage:MaxGrainStateBytes).",
             ConsumerFailures.Describe(arrived),
             StringComparison.Ordinal);
     }
