@@ -6,6 +6,7 @@ using Engagement.Azure.Storage;
 using Engagement.Azure.Touches;
 using Engagement.Domain.Members;
 using Engagement.Domain.Metrics;
+using Engagement.Grains.Campaigns;
 using Engagement.Grains.Ports;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -138,22 +139,28 @@ public static class ClusteringHostingExtensions
     }
 }
 
-/// <summary>Creates the ledger table and the touch queue when the silo starts, so a missing account fails fast.</summary>
+/// <summary>
+/// Creates the ledger table and the touch queue when the silo starts, so a missing account fails fast; warns when the
+/// grain-state bound is below what a member at the configured campaign caps (<see cref="CampaignOptions"/>) and every
+/// other cap at once measures (<see cref="MemberStateSizes.EveryCapAtOnce"/>), or below what the alert book may grow to.
+/// </summary>
 internal sealed partial class EngagementStorageInitializer(
     AzureTableLedgerArchive ledger,
     AzureQueueTouchOutbox touches,
     AzureTableLifecycleJournal journal,
     IOptions<EngagementStorageOptions> options,
+    IOptions<CampaignOptions> campaigns,
     ILogger<EngagementStorageInitializer> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(EngagementStorageInitializer), ServiceLifecycleStage.ApplicationServices, async cancellationToken =>
         {
-            // Allowed (a small bound suits a programme with smaller caps), but said: a member at every default cap would be refused.
-            if (options.Value.MaxGrainStateBytes < MemberStateSizes.EveryCapAtOnceBytes)
+            // Allowed (a small bound suits a programme with smaller caps), but said: a member at every configured cap would be refused.
+            var everyCap = MemberStateSizes.EveryCapAtOnce(campaigns.Value.MaxAttributedOrders, campaigns.Value.MaxMembershipsKept);
+            if (options.Value.MaxGrainStateBytes < everyCap)
             {
-                LogBoundBelowEveryCap(logger, options.Value.MaxGrainStateBytes, MemberStateSizes.EveryCapAtOnceBytes);
+                LogBoundBelowEveryCap(logger, options.Value.MaxGrainStateBytes, everyCap, campaigns.Value.MaxAttributedOrders, campaigns.Value.MaxMembershipsKept);
             }
 
             // The alert book's bounds are fixed for the largest bound (AlertBookBounds): below them a full book's writes are refused.
@@ -167,9 +174,9 @@ internal sealed partial class EngagementStorageInitializer(
             await journal.InitializeAsync(cancellationToken);
         });
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateBytes} bytes, below the {EveryCapAtOnceBytes} a member at every default cap with its outbox at its byte bound measures: such a member's writes will be refused and its events dead-lettered")]
-    private static partial void LogBoundBelowEveryCap(ILogger logger, int maxGrainStateBytes, int everyCapAtOnceBytes);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateCharacters} stored characters, below the {EveryCapAtOnceCharacters} a member with Engagement:Campaigns:MaxAttributedOrders {MaxAttributedOrders}, MaxMembershipsKept {MaxMembershipsKept} and every other cap full, its outbox at its bound, may take: such a member's writes will be refused and its events dead-lettered")]
+    private static partial void LogBoundBelowEveryCap(ILogger logger, int maxGrainStateCharacters, long everyCapAtOnceCharacters, int maxAttributedOrders, int maxMembershipsKept);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateBytes} bytes, below the {AlertBookMaxBytes} the programme's alert book may grow to (AlertBookBounds.ResolveMaxBytes): once it grows past the setting, its writes will be refused and alerts stop")]
-    private static partial void LogBoundBelowAlertBook(ILogger logger, int maxGrainStateBytes, int alertBookMaxBytes);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateCharacters} stored characters, below the {AlertBookMaxCharacters} the programme's alert book may grow to (AlertBookBounds.ResolveMaxBytes): once it grows past the setting, its writes will be refused and alerts stop")]
+    private static partial void LogBoundBelowAlertBook(ILogger logger, int maxGrainStateCharacters, int alertBookMaxCharacters);
 }

@@ -37,7 +37,7 @@ public sealed class EngagementStorageOptions
     /// <summary>
     /// Default for <see cref="MaxGrainStateBytes"/>: 480 Ki (491,520) characters of stored JSON, all that one row of the
     /// provider holds (<see cref="ProviderStringCapacity"/>). A member with every per-member collection at its default cap
-    /// at once measures 427,683 (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>,
+    /// at once measures 427,683 (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceCharacters"/>,
     /// MemberStateSerializationTests): 87.0% of it, 63,837 left. What can still pass it (caps raised past their defaults,
     /// orders refunded many times each, long eventIds on every kept ledger entry, live campaign memberships beyond 100) is
     /// refused (<see cref="Storage.GrainStateTooLargeException"/>). In the table a character is 2 bytes: the provider's 15
@@ -51,7 +51,7 @@ public sealed class EngagementStorageOptions
     /// decodes the serializer's UTF-8 into a string and cuts it there). The provider drops whatever does not fit without an
     /// error, so the bound may not be set above this.
     /// </summary>
-    public const int ProviderStringCapacity = 15 * 32 * 1024;
+    public const int ProviderStringCapacity = Domain.Members.StoredStateText.ProviderCharacterCapacity;
 
     /// <summary>
     /// Grain state table (official <c>Microsoft.Orleans.Persistence.AzureStorage</c> provider, string format: the

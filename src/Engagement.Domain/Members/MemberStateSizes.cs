@@ -24,16 +24,79 @@ public static class MemberStateSizes
     /// orders (502,083 stored unescaped: still over the row, why that default went to 200).
     /// </summary>
     /// <remarks>
-    /// A grain-state bound set below this is warned about when a silo starts (such a member's writes would be refused);
-    /// raising a cap raises it (<c>MaxAttributedOrders</c> up to its limit of 2,000 passes the row again). Not counted even
-    /// here: orders refunded many times each (up to <see cref="Program.ProgramOptions.MaxRefundsPerOrder"/> ids and marks
-    /// each), 128-character Chinese eventIds on every kept ledger entry, campaign memberships beyond 100 whose campaigns
-    /// are still live (those are never forgotten), and ids of emoji or of characters JSON escapes for HTML (<c>+ &amp; &lt; &gt;</c>
-    /// and quotes: 12 and 6 stored characters each, where this figure's Chinese takes 1; 100 redemption ids of
-    /// 128 <c>+</c> each take the member to about 550,700, past the row: docs/rules.md "Touch governance"); a member past the row that way has its writes refused
-    /// (<c>GrainStateTooLargeException</c>, nothing written) and each event that would change it dead-lettered. Longer
-    /// order ids take no more: an orderId or refund eventId whose stored JSON passes a GUID's 36 bytes is kept as a key of
-    /// at most 35 (<see cref="Orders.OrderIds"/>).
+    /// A grain-state bound set below it is warned about when a silo starts (such a member's writes would be refused), computed
+    /// for the configured campaign caps (<see cref="EveryCapAtOnce"/>); campaign caps a row cannot hold are refused at start
+    /// (<see cref="LargestAttributedOrdersThatFit"/>, <see cref="LargestMembershipsKeptThatFit"/>: 879 attributed orders with
+    /// 100 memberships, 222 memberships with 200 orders). Not counted even here: orders refunded many times each (up to
+    /// <see cref="Program.ProgramOptions.MaxRefundsPerOrder"/> ids and marks each), 128-character Chinese eventIds on every
+    /// kept ledger entry, campaign memberships beyond the cap whose campaigns are still live (those are never forgotten), and
+    /// ids of emoji or of characters JSON escapes for HTML (<c>+ &amp; &lt; &gt;</c> and quotes: 12 and 6 stored characters a
+    /// code point, where this figure's Chinese takes 1). Measured (MemberStateSerializationTests
+    /// .TheEveryCapMemberWithWorstCaseIdCharacters), this member with its 128-code-point redemption, coupon-redemption,
+    /// store and adjustment ids made of <c>+</c> stores 594,963 characters, and of emoji 795,699: past the row (docs/rules.md "Touch
+    /// governance"); a member past the row that way has its writes refused (<c>GrainStateTooLargeException</c>, nothing
+    /// written) and each event that would change it dead-lettered. Longer order ids take no more: an orderId or refund
+    /// eventId whose stored JSON passes a GUID's 36 characters is kept as a key of at most 35 (<see cref="Orders.OrderIds"/>).
     /// </remarks>
-    public const int EveryCapAtOnceBytes = 427_683;
+    public const int EveryCapAtOnceCharacters = 427_683;
+
+    /// <summary>The grains' <c>Engagement:Campaigns:MaxAttributedOrders</c> default, which <see cref="EveryCapAtOnceCharacters"/> assumes: 200.</summary>
+    public const int DefaultMaxAttributedOrders = 200;
+
+    /// <summary>The grains' <c>Engagement:Campaigns:MaxMembershipsKept</c> default, which <see cref="EveryCapAtOnceCharacters"/> assumes: 100.</summary>
+    public const int DefaultMaxMembershipsKept = 100;
+
+    /// <summary>
+    /// The most stored characters one attributed order beyond <see cref="DefaultMaxAttributedOrders"/> adds to the
+    /// every-cap member: its order id as kept (at most a GUID's 36, <see cref="Orders.OrderIds"/>) and the most CNY in both
+    /// amounts (MemberStateSerializationTests.EveryCapAtConfiguredCapsIsBoundedByTheFormulaTheSiloChecks checks it).
+    /// </summary>
+    public const int AttributedOrderCharacters = 94;
+
+    /// <summary>
+    /// The most stored characters one campaign membership beyond <see cref="DefaultMaxMembershipsKept"/> adds to the
+    /// every-cap member: 64-character campaign, arm and touch ids, its dates and revenue, and an attributed-orders list of
+    /// its own (MemberStateSerializationTests.EveryCapAtConfiguredCapsIsBoundedByTheFormulaTheSiloChecks checks it).
+    /// </summary>
+    public const int MembershipCharacters = 520;
+
+    /// <summary>
+    /// An upper bound on the stored size (characters, as <see cref="EveryCapAtOnceCharacters"/>) of the every-cap member
+    /// when the campaign caps are configured as given and every other cap is at its default: the measured figure plus
+    /// <see cref="AttributedOrderCharacters"/> for each attributed order and <see cref="MembershipCharacters"/> for each
+    /// membership above the defaults (caps below their defaults are counted at the defaults: never an underestimate).
+    /// Assumes ids of letters, digits or Chinese, as <see cref="EveryCapAtOnceCharacters"/> does.
+    /// </summary>
+    /// <param name="maxAttributedOrders">The configured <c>Engagement:Campaigns:MaxAttributedOrders</c>.</param>
+    /// <param name="maxMembershipsKept">The configured <c>Engagement:Campaigns:MaxMembershipsKept</c>.</param>
+    public static long EveryCapAtOnce(int maxAttributedOrders, int maxMembershipsKept) =>
+        EveryCapAtOnceCharacters
+        + ((long)Math.Max(0, maxAttributedOrders - DefaultMaxAttributedOrders) * AttributedOrderCharacters)
+        + ((long)Math.Max(0, maxMembershipsKept - DefaultMaxMembershipsKept) * MembershipCharacters);
+
+    /// <summary>
+    /// The largest <c>Engagement:Campaigns:MaxAttributedOrders</c> with which the every-cap member
+    /// (<see cref="EveryCapAtOnce"/>) still fits <paramref name="rowCharacters"/> stored characters, with
+    /// <paramref name="maxMembershipsKept"/> memberships; 0 when even the default does not fit.
+    /// </summary>
+    /// <param name="maxMembershipsKept">The configured <c>Engagement:Campaigns:MaxMembershipsKept</c>.</param>
+    /// <param name="rowCharacters">The bound, stored characters: by default the provider's row, <see cref="StoredStateText.ProviderCharacterCapacity"/>.</param>
+    public static int LargestAttributedOrdersThatFit(int maxMembershipsKept, int rowCharacters = StoredStateText.ProviderCharacterCapacity)
+    {
+        var room = rowCharacters - EveryCapAtOnce(DefaultMaxAttributedOrders, maxMembershipsKept);
+        return room < 0 ? 0 : (int)Math.Min(int.MaxValue, DefaultMaxAttributedOrders + (room / AttributedOrderCharacters));
+    }
+
+    /// <summary>
+    /// The largest <c>Engagement:Campaigns:MaxMembershipsKept</c> with which the every-cap member
+    /// (<see cref="EveryCapAtOnce"/>) still fits <paramref name="rowCharacters"/> stored characters, with
+    /// <paramref name="maxAttributedOrders"/> attributed orders; 0 when even the default does not fit.
+    /// </summary>
+    /// <param name="maxAttributedOrders">The configured <c>Engagement:Campaigns:MaxAttributedOrders</c>.</param>
+    /// <param name="rowCharacters">The bound, stored characters: by default the provider's row, <see cref="StoredStateText.ProviderCharacterCapacity"/>.</param>
+    public static int LargestMembershipsKeptThatFit(int maxAttributedOrders, int rowCharacters = StoredStateText.ProviderCharacterCapacity)
+    {
+        var room = rowCharacters - EveryCapAtOnce(maxAttributedOrders, DefaultMaxMembershipsKept);
+        return room < 0 ? 0 : (int)Math.Min(int.MaxValue, DefaultMaxMembershipsKept + (room / MembershipCharacters));
+    }
 }

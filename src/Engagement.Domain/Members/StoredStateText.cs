@@ -22,6 +22,12 @@ public static class StoredStateText
     /// </summary>
     public static JavaScriptEncoder Encoder { get; } = JavaScriptEncoder.Create(UnicodeRanges.All);
 
+    /// <summary>
+    /// What one row of the official table provider holds in string format: 15 properties of 32K UTF-16 characters
+    /// (491,520). The provider drops whatever does not fit without an error.
+    /// </summary>
+    public const int ProviderCharacterCapacity = 15 * 32 * 1024;
+
     /// <summary>The most UTF-8 bytes the provider accepts for one state: 15 properties of 64 KiB (983,040).</summary>
     public const int ProviderByteCapacity = 15 * 64 * 1024;
 

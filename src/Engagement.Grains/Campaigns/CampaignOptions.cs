@@ -1,4 +1,6 @@
+using System.Globalization;
 using Engagement.Domain.Campaigns;
+using Engagement.Domain.Members;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Campaigns;
@@ -29,14 +31,23 @@ public sealed class CampaignOptions
     /// <summary>How often each silo re-reads the active triggered campaigns. Default 5 s.</summary>
     public TimeSpan TriggeredRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Campaign memberships a member keeps beyond those still live (ended ones are forgotten first). Default 100.</summary>
+    /// <summary>
+    /// Campaign memberships a member keeps beyond those still live (ended ones are forgotten first). Default 100; at least
+    /// 1, and at most what a member's table row holds with every other per-member collection at its cap
+    /// (<see cref="MemberStateSizes.LargestMembershipsKeptThatFit"/>: 222 with <see cref="MaxAttributedOrders"/> 200),
+    /// refused at start above it, naming the largest that fits. Memberships of campaigns still live are never forgotten,
+    /// so a member in more live campaigns at once than this keeps more.
+    /// </summary>
     public int MaxMembershipsKept { get; set; } = 100;
 
     /// <summary>
-    /// Attributed orders a member keeps over all its campaign memberships (1–2,000; each at most about 95 bytes of the
-    /// member's stored state with a 36-byte order id, longer ids being kept as keys of at most 35). Default 200 (1,000
+    /// Attributed orders a member keeps over all its campaign memberships (1–2,000, and at most what a member's table row
+    /// holds with every other per-member collection at its cap: <see cref="MemberStateSizes.LargestAttributedOrdersThatFit"/>,
+    /// 879 with <see cref="MaxMembershipsKept"/> 100, refused at start above it, naming the largest that fits; each at most
+    /// <see cref="MemberStateSizes.AttributedOrderCharacters"/> stored characters with a 36-character order id, longer ids
+    /// being kept as keys of at most 35). Default 200 (1,000
     /// before: with every other per-member collection at its cap too, 1,000 made the member pass the 480 KiB row, see
-    /// <see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceBytes"/>; a member with more orders in live campaigns' windows
+    /// <see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceCharacters"/>; a member with more orders in live campaigns' windows
     /// than this has the oldest dropped, so a refund of those no longer reduces the campaign's revenue: the campaign's
     /// revenue is over-reported by such refunds, never the member's points). Those
     /// refunded in full and those the member no longer keeps go first, losslessly; beyond it the oldest are dropped (those
@@ -119,6 +130,25 @@ public sealed class CampaignOptions
         if (MaxAttributedOrders is < 1 or > CampaignMemberships.MaxAttributedOrdersLimit)
         {
             errors.Add("MaxAttributedOrders must be between 1 and 2000.");
+        }
+
+        // Caps a member's table row cannot hold with every other cap full (MemberStateSizes.EveryCapAtOnce); only a cap raised
+        // past its default is named (the defaults fit together).
+        if (MaxMembershipsKept >= 1 && MaxAttributedOrders is >= 1 and <= CampaignMemberships.MaxAttributedOrdersLimit)
+        {
+            var orders = MemberStateSizes.LargestAttributedOrdersThatFit(MaxMembershipsKept);
+            if (MaxAttributedOrders > MemberStateSizes.DefaultMaxAttributedOrders && MaxAttributedOrders > orders)
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"MaxAttributedOrders {MaxAttributedOrders} does not fit a member's table row ({StoredStateText.ProviderCharacterCapacity:N0} stored characters) with MaxMembershipsKept {MaxMembershipsKept} and every other per-member collection at its cap: the largest that fits is {orders}."));
+            }
+
+            var memberships = MemberStateSizes.LargestMembershipsKeptThatFit(MaxAttributedOrders);
+            if (MaxMembershipsKept > MemberStateSizes.DefaultMaxMembershipsKept && MaxMembershipsKept > memberships)
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"MaxMembershipsKept {MaxMembershipsKept} does not fit a member's table row ({StoredStateText.ProviderCharacterCapacity:N0} stored characters) with MaxAttributedOrders {MaxAttributedOrders} and every other per-member collection at its cap: the largest that fits is {memberships}."));
+            }
         }
 
         return errors;

@@ -165,7 +165,7 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
         Assert.Equal("EngagementSilos", options.MembershipTableName);
         Assert.Equal(480 * 1024, options.MaxGrainStateBytes);
         // The member at every default cap at once, every collection counted, fits the default with a 10% margin at least.
-        Assert.True(Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes <= options.MaxGrainStateBytes * 90 / 100, "the every-cap member no longer fits the default with its margin");
+        Assert.True(Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceCharacters <= options.MaxGrainStateBytes * 90 / 100, "the every-cap member no longer fits the default with its margin");
         Assert.Equal("engagement-touches", options.TouchQueueName);
     }
 

@@ -14,7 +14,7 @@ public sealed class AlertBookStateBoundWarningTests(BoundedStateMemberCluster cl
     [Fact]
     public void ASiloWhoseBoundIsBelowTheAlertBookWarnsOnceAtStartup()
     {
-        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 487424 the programme's alert book"));
+        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 stored characters, below the 487424 the programme's alert book"));
         Assert.Contains("its writes will be refused and alerts stop", line, StringComparison.Ordinal);
         Assert.Equal(476 * 1024, AlertBookBounds.ResolveMaxBytes);
     }

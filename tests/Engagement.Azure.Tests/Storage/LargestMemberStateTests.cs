@@ -15,7 +15,7 @@ namespace Engagement.Azure.Tests.Storage;
 /// The largest member state the row holds goes through the official table provider behind the engine's guard and reads
 /// back whole, on Azurite: a Chinese-heavy one just under the bound counted as the provider limits it (characters of the
 /// JSON it stores, Chinese unescaped: StoredStateText), far over it in UTF-8 bytes, and one of the every-cap member's size
-/// (<see cref="MemberStateSizes.EveryCapAtOnceBytes"/>, every collection at its default cap at once); one over the bound is
+/// (<see cref="MemberStateSizes.EveryCapAtOnceCharacters"/>, every collection at its default cap at once); one over the bound is
 /// refused before anything is written.
 /// </summary>
 [Collection(StorageSiloCollection.Name)]
@@ -52,12 +52,12 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
     [Fact]
     public async Task AMemberStateOfTheEveryCapSizeIsWrittenAndReadBackWhole()
     {
-        // The member at every default cap at once measures EveryCapAtOnceBytes stored (MemberStateSerializationTests),
+        // The member at every default cap at once measures EveryCapAtOnceCharacters stored (MemberStateSerializationTests),
         // under the default row bound: a state of that size is written and read back whole.
         var grain = GrainId.Create("member", "M-" + Guid.NewGuid().ToString("N")[..10]);
-        var state = new TestGrainState<MemberGrainState>(Grown(MemberStateSizes.EveryCapAtOnceBytes));
+        var state = new TestGrainState<MemberGrainState>(Grown(MemberStateSizes.EveryCapAtOnceCharacters));
         var json = Json(state.State);
-        Assert.InRange(StoredStateText.Characters(json), MemberStateSizes.EveryCapAtOnceBytes, MemberStateSizes.EveryCapAtOnceBytes + 2_000);
+        Assert.InRange(StoredStateText.Characters(json), MemberStateSizes.EveryCapAtOnceCharacters, MemberStateSizes.EveryCapAtOnceCharacters + 2_000);
 
         await silo.Storage.WriteStateAsync("member", grain, state);
         var back = new TestGrainState<MemberGrainState>(new MemberGrainState());

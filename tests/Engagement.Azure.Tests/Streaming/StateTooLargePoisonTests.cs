@@ -73,14 +73,14 @@ public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster clus
     [Fact]
     public void ASiloWhoseBoundIsBelowAMemberAtEveryCapWarnsOnceAtStartup()
     {
-        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 bytes, below the 427683 "));
+        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 stored characters, below the 427683 "));
         Assert.Contains("such a member's writes will be refused", line, StringComparison.Ordinal);
-        Assert.Equal(427_683, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes);
+        Assert.Equal(427_683, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceCharacters);
     }
 }
 
 /// <summary>
-/// On the default bound (480 KiB) the every-cap member fits (MemberStateSizes.EveryCapAtOnceBytes, 87.0% of it): a silo
+/// On the default bound (480 KiB) the every-cap member fits (MemberStateSizes.EveryCapAtOnceCharacters, 87.0% of it): a silo
 /// starts without the warning, which is for bounds whose every-cap member cannot fit.
 /// </summary>
 [Collection(MemberQueueCollection.Name)]
@@ -91,7 +91,7 @@ public sealed class DefaultStateBoundStartupTests(MemberQueueCluster cluster)
     {
         Assert.NotEmpty(cluster.Logs.Lines(LogLevel.Information));
         Assert.Empty(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is "));
-        Assert.True(Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceBytes <= EngagementStorageOptions.DefaultMaxGrainStateBytes * 90 / 100);
+        Assert.True(Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceCharacters <= EngagementStorageOptions.DefaultMaxGrainStateBytes * 90 / 100);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
@@ -7,19 +8,19 @@ using Engagement.Domain.Points;
 namespace Engagement.Domain.Tests.Members;
 
 /// <summary>
-/// The every-cap member with ALL its capped collections at once (MemberStateSizes.EveryCapAtOnceBytes): what the older
+/// The every-cap member with ALL its capped collections at once (MemberStateSizes.EveryCapAtOnceCharacters): what the older
 /// measure above left out, the campaign side (memberships and attributed orders at their caps, the index's copy of the
 /// tags) and every remembered redemption at its worst, on top of the member it measured.
 /// </summary>
 public partial class MemberStateSerializationTests
 {
     /// <summary>CampaignOptions.MaxMembershipsKept's default (the grains' option, which this project cannot reference).</summary>
-    private const int MembershipsKept = 100;
+    private const int MembershipsKept = MemberStateSizes.DefaultMaxMembershipsKept;
 
     [Fact]
     public void EveryCapAtOnceWithEveryCollectionAtItsCapFitsTheRowWithAMargin()
     {
-        // The member EveryCapAtOnceBytes measured before (LongAdjustmentReasons… above: both order caps, the eventId window,
+        // The member EveryCapAtOnceCharacters measured before (LongAdjustmentReasons… above: both order caps, the eventId window,
         // held refunds, tags, coupons, refusal notes, makers, the kept ledger and the outbox filled to its byte bound), plus
         // every remembered redemption at its worst (not 93 with GUID ids beside the 7 that keep lots) and the campaign side
         // at its caps (100 memberships, the attributed orders, the index's copy of the tags), measured as the storage
@@ -35,9 +36,64 @@ public partial class MemberStateSerializationTests
         // redemptions add 55,242 (178,242 escaped), the campaign side 71,659, its 200 attributed orders 19,700 of that.
         Assert.Equal((55_242, 71_659, 19_700), (redemptions, campaigns, attributedOrders));
         Assert.Equal((427_683, 547_715, 727_763), (written, utf8, escapedBytes));
-        Assert.Equal(MemberStateSizes.EveryCapAtOnceBytes, written);
+        Assert.Equal(MemberStateSizes.EveryCapAtOnceCharacters, written);
         Assert.True(written <= MaxGrainStateBytes * 90 / 100, $"the every-cap member is {written} stored, over 90% of the {MaxGrainStateBytes} row");
         Assert.True(utf8 <= StoredStateText.ProviderByteCapacity, $"{utf8} UTF-8 bytes, over the provider's {StoredStateText.ProviderByteCapacity}");
+    }
+
+    [Theory]
+    [InlineData(200, 100)]
+    [InlineData(201, 100)]
+    [InlineData(880, 100)]
+    [InlineData(2000, 100)]
+    [InlineData(200, 101)]
+    [InlineData(200, 228)]
+    [InlineData(400, 400)]
+    [InlineData(2000, 2000)]
+    public void EveryCapAtConfiguredCapsIsBoundedByTheFormulaTheSiloChecks(int attributed, int memberships)
+    {
+        // What the startup check and the campaign options' validation compute (MemberStateSizes.EveryCapAtOnce) is never
+        // less than the member measured at those caps, and not far above it (a wrong per-unit figure fails here).
+        var member = EveryCapMember(attributed, memberships, out _, out _, out _);
+        var written = LargestWriteAsTheOutboxFills(member);
+        var bound = MemberStateSizes.EveryCapAtOnce(attributed, memberships);
+
+        Assert.True(written <= bound, $"{attributed} orders, {memberships} memberships: measured {written}, over the computed {bound}");
+        var slack = 1_000 + ((attributed - DefaultMaxAttributedOrders) * 2) + ((memberships - MembershipsKept) * 12);
+        Assert.True(bound - written <= slack, $"{attributed} orders, {memberships} memberships: computed {bound}, {bound - written} over the measured {written}");
+    }
+
+    [Fact]
+    public void TheLargestCampaignCapsThatFitDoFitAndOneMoreWouldNot()
+    {
+        var orders = MemberStateSizes.LargestAttributedOrdersThatFit(MembershipsKept);
+        var memberships = MemberStateSizes.LargestMembershipsKeptThatFit(DefaultMaxAttributedOrders);
+
+        // Measured: about 880 attributed orders with 100 memberships, about 220 memberships with 200 orders.
+        Assert.InRange(orders, 850, 900);
+        Assert.InRange(memberships, 200, 240);
+        Assert.True(LargestWriteAsTheOutboxFills(EveryCapMember(orders, MembershipsKept, out _, out _, out _)) <= MaxGrainStateBytes);
+        Assert.True(LargestWriteAsTheOutboxFills(EveryCapMember(DefaultMaxAttributedOrders, memberships, out _, out _, out _)) <= MaxGrainStateBytes);
+        Assert.True(MemberStateSizes.EveryCapAtOnce(orders + 1, MembershipsKept) > MaxGrainStateBytes);
+        Assert.True(MemberStateSizes.EveryCapAtOnce(DefaultMaxAttributedOrders, memberships + 1) > MaxGrainStateBytes);
+        Assert.Equal(0, MemberStateSizes.LargestAttributedOrdersThatFit(MembershipsKept, MemberStateSizes.EveryCapAtOnceCharacters - 1));
+    }
+
+    [Theory]
+    [InlineData("兑", 427_683)] // as measured above: Chinese ids, one stored character each
+    [InlineData("+", 594_963)] // + & < > ' " : six each (\u002B)
+    [InlineData("😀", 795_699)] // outside the BMP: twelve each (a surrogate pair, both escaped)
+    public void TheEveryCapMemberWithWorstCaseIdCharacters(string filler, int expected)
+    {
+        // The every-cap member whose 128-code-point ids (redemption, coupon redemption, store and adjustment ids) are made
+        // of characters the stored text escapes, as the member keeps them today: what it measures pins which stored ids
+        // are not bounded by their stored size (MemberStateSizes' remarks; the order ids are, OrderIds).
+        var member = EveryCapMember(DefaultMaxAttributedOrders, out _, out _, out _);
+        LargestWriteAsTheOutboxFills(member);
+        var json = Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(member.State, Storage)).Replace("兑", filler, StringComparison.Ordinal);
+        var worst = JsonSerializer.Deserialize<MemberState>(json, Storage)!;
+
+        Assert.Equal(expected, Stored(worst));
     }
 
     [Fact]
@@ -60,7 +116,11 @@ public partial class MemberStateSerializationTests
     /// <see cref="LargestWriteAsTheOutboxFills"/>), and what the redemptions, the campaign side and its attributed orders
     /// add to it, stored characters.
     /// </summary>
-    private static TestMember EveryCapMember(int attributed, out int redemptions, out int campaigns, out int attributedOrders)
+    private static TestMember EveryCapMember(int attributed, out int redemptions, out int campaigns, out int attributedOrders) =>
+        EveryCapMember(attributed, MembershipsKept, out redemptions, out campaigns, out attributedOrders);
+
+    /// <summary>As above, with <paramref name="memberships"/> campaign memberships.</summary>
+    private static TestMember EveryCapMember(int attributed, int memberships, out int redemptions, out int campaigns, out int attributedOrders)
     {
         var member = AtBothOrderCaps();
         WithHeldRefundsAndTags(member);
@@ -69,14 +129,14 @@ public partial class MemberStateSerializationTests
         WithEveryRedemptionAtItsWorst(member);
         redemptions = Stored(member.State) - before;
         var withRedemptions = Stored(member.State);
-        WithCampaignsAtTheirCaps(member, attributed);
+        WithCampaignsAtTheirCaps(member, attributed, memberships);
         campaigns = Stored(member.State) - withRedemptions;
         attributedOrders = campaigns - Stored(WithoutAttributedOrders(member.State)) + withRedemptions;
         return member;
     }
 
     /// <summary>CampaignOptions.MaxAttributedOrders's default (the grains' option, which this project cannot reference).</summary>
-    private const int DefaultMaxAttributedOrders = 200;
+    private const int DefaultMaxAttributedOrders = MemberStateSizes.DefaultMaxAttributedOrders;
 
     /// <summary>A copy of <paramref name="state"/> (through its JSON) with no attributed orders.</summary>
     private static MemberState WithoutAttributedOrders(MemberState state)
@@ -135,17 +195,17 @@ public partial class MemberStateSerializationTests
     }
 
     /// <summary>
-    /// Gives the member <see cref="MembershipsKept"/> campaign memberships with 64-character ids, and
+    /// Gives the member <paramref name="memberships"/> campaign memberships with 64-character ids, and
     /// <paramref name="attributed"/> attributed orders over them: orders the member keeps (GUIDs, the longest kept as
     /// sent), each counted by two memberships, the most CNY, refunded but for a fen; and the index's copy of its
     /// attributes (its tags, sorted). Pruning them as the grain does drops none: the rules let a member keep all of it.
     /// </summary>
-    private static void WithCampaignsAtTheirCaps(TestMember member, int attributed)
+    private static void WithCampaignsAtTheirCaps(TestMember member, int attributed, int memberships)
     {
         var kept = member.State.Orders.Select(o => o.OrderId).Concat(member.State.OrderSummaries.Select(o => o.OrderId)).ToList();
-        var perMembership = (attributed + MembershipsKept - 1) / MembershipsKept;
+        var perMembership = (attributed + memberships - 1) / memberships;
         var given = 0;
-        for (var m = 0; m < MembershipsKept; m++)
+        for (var m = 0; m < memberships; m++)
         {
             var suffix = m.ToString("D4", CultureInfo.InvariantCulture);
             var membership = new CampaignMembership

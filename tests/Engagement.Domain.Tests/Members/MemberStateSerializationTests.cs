@@ -179,7 +179,7 @@ public partial class MemberStateSerializationTests
         // 431,190 bytes, 87.7% of the 480 KiB bound. The held refunds (each keeping 1 KiB of text) and tags add 39,030
         // (222,462 from 183,432), the rest of every cap brings it to 343,669 and the outbox adds 87,521. Since the outbox is bounded by bytes too (OutboxBytes.Bound) no
         // member reaches this: it emits first (and refuses changes) once the outbox passes 64 KiB; the largest state it
-        // writes is measured below (MemberStateSizes.EveryCapAtOnceBytes). The guard is the measured figure and a little: 90%.
+        // writes is measured below (MemberStateSizes.EveryCapAtOnceCharacters). The guard is the measured figure and a little: 90%.
         var member = AtBothOrderCaps();
         WithHeldRefundsAndTags(member);
         var withHeldAndTags = Size(member.State);
@@ -243,12 +243,12 @@ public partial class MemberStateSerializationTests
         // The change that stored the 87th (37 stored whole, the kept ledger's 50 by sequence) passed the bound: its write
         // is the largest such a member makes, 487,997 bytes (99.3% of the 480 KiB row; 19,735 of them the 7 redemption
         // records keeping 16 lots each, 468,262 without). Not every cap: the other 93 redemptions have GUID ids and there is
-        // no campaign side; with them at their worst too, MemberStateSizes.EveryCapAtOnceBytes (EveryCap.cs) passes the row;
+        // no campaign side; with them at their worst too, MemberStateSizes.EveryCapAtOnceCharacters (EveryCap.cs) passes the row;
         // the next change emits first, and is refused while the archive stays down.
         Assert.Equal((1_705, 538, 87, 66_224, 19_735, 487_997), (one, spend, emitFirstAt, outboxBytes, redemptionsAdd, written));
         Assert.True(emitFirstAt < OutboxEmitFirstAbove, "the byte bound comes before the outbox's count cap");
         // As stored (Chinese unescaped, characters counted: StoredStateText), that write is within the every-cap member's.
-        Assert.True(Stored(member.State) <= MemberStateSizes.EveryCapAtOnceBytes, $"{Stored(member.State)} stored, over MemberStateSizes.EveryCapAtOnceBytes");
+        Assert.True(Stored(member.State) <= MemberStateSizes.EveryCapAtOnceCharacters, $"{Stored(member.State)} stored, over MemberStateSizes.EveryCapAtOnceCharacters");
     }
 
     /// <summary>

@@ -2,18 +2,68 @@ using Engagement.Grains.Campaigns;
 
 namespace Engagement.Grains.Tests.Campaigns;
 
-/// <summary><see cref="CampaignOptions.MaxAttributedOrders"/>: 200 by default (1,000 before; the every-cap member must fit the row), refused outside 1–2,000.</summary>
+/// <summary>
+/// <see cref="CampaignOptions.MaxAttributedOrders"/> and <see cref="CampaignOptions.MaxMembershipsKept"/>: 200 and 100 by
+/// default, refused outside 1–2,000 and at least 1, and refused where a member at every cap would not fit its table row
+/// (Domain.Members.MemberStateSizes.EveryCapAtOnce), naming the largest value that fits.
+/// </summary>
 public sealed class MaxAttributedOrdersOptionTests
 {
     [Theory]
     [InlineData(0, false)]
     [InlineData(1, true)]
-    [InlineData(2_000, true)]
     [InlineData(2_001, false)]
     public void TheCapIsValidatedAtStart(int max, bool valid)
     {
         Assert.Equal(200, new CampaignOptions().MaxAttributedOrders);
         var errors = new CampaignOptions { MaxAttributedOrders = max }.Validate();
         Assert.Equal(valid ? [] : ["MaxAttributedOrders must be between 1 and 2000."], errors);
+    }
+
+    [Fact]
+    public void TheDefaultCapsFit() => Assert.Empty(new CampaignOptions().Validate());
+
+    [Theory]
+    [InlineData(879, true)]
+    [InlineData(880, false)]
+    [InlineData(2_000, false)]
+    public void AnAttributedOrderCapTheRowCannotHoldIsRefusedNamingTheLargestThatFits(int max, bool valid)
+    {
+        // 427,683 stored characters at the defaults, 94 more per attributed order: 879 fit the 491,520 of the row.
+        var errors = new CampaignOptions { MaxAttributedOrders = max }.Validate();
+
+        Assert.Equal(
+            valid ? [] : [$"MaxAttributedOrders {max:D} does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 100 and every other per-member collection at its cap: the largest that fits is 879."],
+            errors);
+    }
+
+    [Theory]
+    [InlineData(222, true)]
+    [InlineData(223, false)]
+    [InlineData(1_000_000, false)]
+    public void AMembershipCapTheRowCannotHoldIsRefusedNamingTheLargestThatFits(int max, bool valid)
+    {
+        // 520 stored characters per membership beyond the default 100: 222 fit with 200 attributed orders.
+        var errors = new CampaignOptions { MaxMembershipsKept = max }.Validate();
+
+        Assert.Equal(
+            valid ? [] : [$"MaxMembershipsKept {max:D} does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 200 and every other per-member collection at its cap: the largest that fits is 222."],
+            errors);
+    }
+
+    [Fact]
+    public void BothCapsRaisedTogetherAreJudgedTogether()
+    {
+        // 600 orders and 150 memberships fit (491,283 of 491,520); 700 orders and 150 memberships do not, though each alone
+        // would: each refusal names the largest that fits beside the other as configured.
+        Assert.Empty(new CampaignOptions { MaxAttributedOrders = 600, MaxMembershipsKept = 150 }.Validate());
+
+        var errors = new CampaignOptions { MaxAttributedOrders = 700, MaxMembershipsKept = 150 }.Validate();
+
+        Assert.Equal(
+        [
+            "MaxAttributedOrders 700 does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 150 and every other per-member collection at its cap: the largest that fits is 602.",
+            "MaxMembershipsKept 150 does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 700 and every other per-member collection at its cap: the largest that fits is 132.",
+        ], errors);
     }
 }
