@@ -44,7 +44,7 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
         Assert.Equal((queue.Name, profile), (dead.Queue, dead.Body));
         // Before: "... last failure: event e-too-big: its consumer kept failing for 00:00:00.3000000 (at ...)", and no why.
         Assert.Matches(
-            @"^delivery failed \d+ times over \d\d:\d\d:\d\d; last failure: event e-too-big: its consumer kept failing for 00:00:00\.3\d* \(at [^)]+\): GrainStateTooLargeException: Refused to write .*, over the bound of 2,048 bytes \(Engagement:Storage:MaxGrainStateBytes\)\.",
+            @"^delivery failed \d+ times over \d\d:\d\d:\d\d; last failure: event e-too-big: its consumer kept failing for 00:00:00\.3\d* \(at [^)]+\): GrainStateTooLargeException: Refused to write .*, over the bound of 2,048 characters \(Engagement:Storage:MaxGrainStateBytes\)\.",
             dead.Reason);
         Assert.True(dead.Reason.Length <= 700, $"the reason is {dead.Reason.Length} characters");
         Assert.Contains($"member/{big}", dead.Reason, StringComparison.Ordinal);
@@ -97,7 +97,7 @@ public sealed class DefaultStateBoundStartupTests(MemberQueueCluster cluster)
 
 /// <summary>
 /// The real member grains on the project's queue provider and on the engine's Azure storage (Azurite), one silo, with a
-/// grain-state bound of 2,048 bytes; a failed delivery comes back fast (given up after 300 ms, visible again after 2 s)
+/// grain-state bound of 2,048 stored characters; a failed delivery comes back fast (given up after 300 ms, visible again after 2 s)
 /// and is dead-lettered once received twice and 4 s old.
 /// </summary>
 public sealed class BoundedStateMemberCluster : IAsyncLifetime
