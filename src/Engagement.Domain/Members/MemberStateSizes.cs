@@ -30,8 +30,9 @@ public static class MemberStateSizes
     /// 100 memberships, 222 memberships with 200 orders). Not counted even here: orders refunded many times each (up to
     /// <see cref="Program.ProgramOptions.MaxRefundsPerOrder"/> ids and marks each), 128-character Chinese eventIds on every
     /// kept ledger entry, campaign memberships beyond the cap whose campaigns are still live (those are never forgotten), and
-    /// ids of emoji or of characters JSON escapes for HTML (<c>+ &amp; &lt; &gt;</c> and quotes: 12 and 6 stored characters a
-    /// code point, where this figure's Chinese takes 1). Measured (MemberStateSerializationTests
+    /// ids of characters the stored-state encoder escapes (<see cref="StoredStateText.Encoder"/>): emoji and other characters
+    /// outside the BMP such as CJK Extension B's 𠮷 take 12 stored characters a code point, <c>+ &amp; &lt; &gt;</c>, quotes,
+    /// private-use, unassigned and format characters (U+E000, U+FEFF, U+2028) 6, where this figure's BMP Chinese takes 1. Measured (MemberStateSerializationTests
     /// .TheEveryCapMemberWithWorstCaseIdCharacters), this member with its 128-code-point redemption, coupon-redemption,
     /// store and adjustment ids made of <c>+</c> stores 594,963 characters, and of emoji 795,699: past the row (docs/rules.md "Touch
     /// governance"); a member past the row that way has its writes refused (<c>GrainStateTooLargeException</c>, nothing
@@ -65,7 +66,7 @@ public static class MemberStateSizes
     /// when the campaign caps are configured as given and every other cap is at its default: the measured figure plus
     /// <see cref="AttributedOrderCharacters"/> for each attributed order and <see cref="MembershipCharacters"/> for each
     /// membership above the defaults (caps below their defaults are counted at the defaults: never an underestimate).
-    /// Assumes ids of letters, digits or Chinese, as <see cref="EveryCapAtOnceCharacters"/> does.
+    /// Assumes ids of letters, digits or BMP Chinese (one stored character each), as <see cref="EveryCapAtOnceCharacters"/> does.
     /// </summary>
     /// <param name="maxAttributedOrders">The configured <c>Engagement:Campaigns:MaxAttributedOrders</c>.</param>
     /// <param name="maxMembershipsKept">The configured <c>Engagement:Campaigns:MaxMembershipsKept</c>.</param>

@@ -14,10 +14,13 @@ namespace Engagement.Domain.Members;
 public static class StoredStateText
 {
     /// <summary>
-    /// The encoder stored state JSON is written with: every Basic Multilingual Plane character that may appear in JSON
-    /// text as itself (Chinese as itself, not <c>\uXXXX</c>); HTML-sensitive characters (<c>&lt; &gt; &amp; ' + `</c>),
-    /// control characters and characters outside that plane (emoji: a surrogate pair) are still escaped as before, so the
-    /// stored text has no lone surrogate wherever the provider cuts it into properties. Storage JSON, never put in HTML.
+    /// The encoder stored state JSON is written with: letters, digits and most assigned Basic Multilingual Plane characters
+    /// as themselves (Chinese of the BMP's CJK ideographs as itself, one stored character, not <c>\uXXXX</c>). Still
+    /// escaped, six stored characters each: HTML-sensitive characters (<c>&lt; &gt; &amp; ' " + `</c>), control characters,
+    /// and the BMP characters the encoder never allows: unassigned code points, private use (U+E000…), format characters
+    /// such as U+FEFF and the separators U+2028/U+2029. Characters outside that plane (emoji, CJK Extension B such as 𠮷:
+    /// a surrogate pair) are escaped as two, twelve stored characters, so the stored text has no surrogate for the
+    /// provider's 32K-character split to cut. Storage JSON, never put in HTML (StoredStateTextTests pins it).
     /// Rows written with escapes (before this encoder) read the same: JSON escapes decode to the same strings.
     /// </summary>
     public static JavaScriptEncoder Encoder { get; } = JavaScriptEncoder.Create(UnicodeRanges.All);

@@ -33,17 +33,19 @@ public sealed class CampaignOptions
 
     /// <summary>
     /// Campaign memberships a member keeps beyond those still live (ended ones are forgotten first). Default 100; at least
-    /// 1, and at most what a member's table row holds with every other per-member collection at its cap
+    /// 1, and at most what a member's table row holds with <see cref="MaxAttributedOrders"/> as configured, every other
+    /// per-member cap at its default and ids of letters, digits or BMP Chinese
     /// (<see cref="MemberStateSizes.LargestMembershipsKeptThatFit"/>: 222 with <see cref="MaxAttributedOrders"/> 200),
     /// refused at start above it, naming the largest that fits. Memberships of campaigns still live are never forgotten,
     /// so a member in more live campaigns at once than this keeps more.
     /// </summary>
-    public int MaxMembershipsKept { get; set; } = 100;
+    public int MaxMembershipsKept { get; set; } = MemberStateSizes.DefaultMaxMembershipsKept;
 
     /// <summary>
     /// Attributed orders a member keeps over all its campaign memberships (1–2,000, and at most what a member's table row
-    /// holds with every other per-member collection at its cap: <see cref="MemberStateSizes.LargestAttributedOrdersThatFit"/>,
-    /// 879 with <see cref="MaxMembershipsKept"/> 100, refused at start above it, naming the largest that fits; each at most
+    /// holds with <see cref="MaxMembershipsKept"/> as configured, every other per-member cap at its default and ids of
+    /// letters, digits or BMP Chinese: <see cref="MemberStateSizes.LargestAttributedOrdersThatFit"/>, 879 with
+    /// <see cref="MaxMembershipsKept"/> 100, refused at start above it, naming the largest that fits; each at most
     /// <see cref="MemberStateSizes.AttributedOrderCharacters"/> stored characters with a 36-character order id, longer ids
     /// being kept as keys of at most 35). Default 200 (1,000
     /// before: with every other per-member collection at its cap too, 1,000 made the member pass the 480 KiB row, see
@@ -55,7 +57,7 @@ public sealed class CampaignOptions
     /// refund of a dropped order still reverses its points and growth, but no longer reduces that campaign's revenue
     /// (<see cref="CampaignMemberships.PruneOrders"/>).
     /// </summary>
-    public int MaxAttributedOrders { get; set; } = 200;
+    public int MaxAttributedOrders { get; set; } = MemberStateSizes.DefaultMaxAttributedOrders;
 
     /// <summary>
     /// Report ids (outcome moves, attributed purchases) a campaign remembers to count a resent report once (1–100,000;
@@ -132,27 +134,36 @@ public sealed class CampaignOptions
             errors.Add("MaxAttributedOrders must be between 1 and 2000.");
         }
 
-        // Caps a member's table row cannot hold with every other cap full (MemberStateSizes.EveryCapAtOnce); only a cap raised
-        // past its default is named (the defaults fit together).
+        // Caps a member's table row cannot hold with the other campaign cap as configured and every other per-member cap full
+        // at its default (MemberStateSizes.EveryCapAtOnce); only a cap raised past its default is named (the defaults fit together).
         if (MaxMembershipsKept >= 1 && MaxAttributedOrders is >= 1 and <= CampaignMemberships.MaxAttributedOrdersLimit)
         {
             var orders = MemberStateSizes.LargestAttributedOrdersThatFit(MaxMembershipsKept);
             if (MaxAttributedOrders > MemberStateSizes.DefaultMaxAttributedOrders && MaxAttributedOrders > orders)
             {
-                errors.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"MaxAttributedOrders {MaxAttributedOrders} does not fit a member's table row ({StoredStateText.ProviderCharacterCapacity:N0} stored characters) with MaxMembershipsKept {MaxMembershipsKept} and every other per-member collection at its cap: the largest that fits is {orders}."));
+                errors.Add(RowRefusal("MaxAttributedOrders", MaxAttributedOrders, "MaxMembershipsKept", MaxMembershipsKept, orders));
             }
 
             var memberships = MemberStateSizes.LargestMembershipsKeptThatFit(MaxAttributedOrders);
             if (MaxMembershipsKept > MemberStateSizes.DefaultMaxMembershipsKept && MaxMembershipsKept > memberships)
             {
-                errors.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"MaxMembershipsKept {MaxMembershipsKept} does not fit a member's table row ({StoredStateText.ProviderCharacterCapacity:N0} stored characters) with MaxAttributedOrders {MaxAttributedOrders} and every other per-member collection at its cap: the largest that fits is {memberships}."));
+                errors.Add(RowRefusal("MaxMembershipsKept", MaxMembershipsKept, "MaxAttributedOrders", MaxAttributedOrders, memberships));
             }
         }
 
         return errors;
     }
+
+    /// <summary>
+    /// Why <paramref name="setting"/> is refused: the row it does not fit, what the figure assumes, and the largest value that
+    /// fits, or, when none does (<paramref name="largest"/> 0: the other cap alone fills the row), that the other comes first.
+    /// </summary>
+    private static string RowRefusal(string setting, int value, string other, int otherValue, int largest) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{setting} {value} does not fit a member's table row ({StoredStateText.ProviderCharacterCapacity:N0} stored characters) with {other} {otherValue}, every other per-member cap at its default and ids of letters, digits or BMP Chinese: ")
+        + (largest < 1
+            ? string.Create(CultureInfo.InvariantCulture, $"none fits with {other} {otherValue}; lower that first.")
+            : string.Create(CultureInfo.InvariantCulture, $"the largest that fits is {largest}."));
 }
 
 internal sealed class CampaignOptionsValidator : IValidateOptions<CampaignOptions>

@@ -38,7 +38,12 @@ public sealed class StoredStateTextTests
     [InlineData("\n", "\\n")]
     [InlineData("\u007F", "\\u007F")]
     [InlineData("😀", "\\uD83D\\uDE00")] // outside the BMP: a surrogate pair, 12 stored characters
-    public void TheEncoderKeepsBmpTextAndEscapesTheRest(string value, string stored)
+    [InlineData("𠮷", "\\uD842\\uDFB7")] // CJK Extension B is outside the BMP too: Chinese, yet 12 stored characters
+    [InlineData("\uE000", "\\uE000")] // BMP, but private use: escaped
+    [InlineData("\uFEFF", "\\uFEFF")] // BMP format character (byte-order mark): escaped
+    [InlineData("\u2028", "\\u2028")] // BMP line separator: escaped
+    [InlineData("\u0378", "\\u0378")] // BMP, unassigned: escaped
+    public void TheEncoderKeepsAssignedBmpTextAndEscapesTheRest(string value, string stored)
     {
         Assert.Equal(stored, StoredText(value));
         Assert.Equal(stored.Length, StoredStateText.Characters(Encoding.UTF8.GetBytes(stored)));

@@ -4,8 +4,9 @@ namespace Engagement.Grains.Tests.Campaigns;
 
 /// <summary>
 /// <see cref="CampaignOptions.MaxAttributedOrders"/> and <see cref="CampaignOptions.MaxMembershipsKept"/>: 200 and 100 by
-/// default, refused outside 1–2,000 and at least 1, and refused where a member at every cap would not fit its table row
-/// (Domain.Members.MemberStateSizes.EveryCapAtOnce), naming the largest value that fits.
+/// default, refused outside 1–2,000 and at least 1, and refused where a member at both as configured and every other cap at
+/// its default would not fit its table row (Domain.Members.MemberStateSizes.EveryCapAtOnce), naming the largest value that
+/// fits, or, when the other cap alone fills the row, that the other must come down first.
 /// </summary>
 public sealed class MaxAttributedOrdersOptionTests
 {
@@ -16,6 +17,7 @@ public sealed class MaxAttributedOrdersOptionTests
     public void TheCapIsValidatedAtStart(int max, bool valid)
     {
         Assert.Equal(200, new CampaignOptions().MaxAttributedOrders);
+        Assert.Equal(100, new CampaignOptions().MaxMembershipsKept);
         var errors = new CampaignOptions { MaxAttributedOrders = max }.Validate();
         Assert.Equal(valid ? [] : ["MaxAttributedOrders must be between 1 and 2000."], errors);
     }
@@ -33,7 +35,7 @@ public sealed class MaxAttributedOrdersOptionTests
         var errors = new CampaignOptions { MaxAttributedOrders = max }.Validate();
 
         Assert.Equal(
-            valid ? [] : [$"MaxAttributedOrders {max:D} does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 100 and every other per-member collection at its cap: the largest that fits is 879."],
+            valid ? [] : [$"MaxAttributedOrders {max:D} does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 100, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 879."],
             errors);
     }
 
@@ -47,7 +49,7 @@ public sealed class MaxAttributedOrdersOptionTests
         var errors = new CampaignOptions { MaxMembershipsKept = max }.Validate();
 
         Assert.Equal(
-            valid ? [] : [$"MaxMembershipsKept {max:D} does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 200 and every other per-member collection at its cap: the largest that fits is 222."],
+            valid ? [] : [$"MaxMembershipsKept {max:D} does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 200, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 222."],
             errors);
     }
 
@@ -62,8 +64,22 @@ public sealed class MaxAttributedOrdersOptionTests
 
         Assert.Equal(
         [
-            "MaxAttributedOrders 700 does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 150 and every other per-member collection at its cap: the largest that fits is 602.",
-            "MaxMembershipsKept 150 does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 700 and every other per-member collection at its cap: the largest that fits is 132.",
+            "MaxAttributedOrders 700 does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 150, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 602.",
+            "MaxMembershipsKept 150 does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 700, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 132.",
+        ], errors);
+    }
+
+    [Fact]
+    public void WhenTheOtherCapAloneFillsTheRowTheRefusalSaysToLowerItNotThatZeroFits()
+    {
+        // 300 memberships take 427,683 + 200 × 520 = 531,683 with the default 200 orders: past the row, so no order cap
+        // fits beside them (the minimum is 1, never "0"); the memberships' refusal names what fits beside 300 orders.
+        var errors = new CampaignOptions { MaxAttributedOrders = 300, MaxMembershipsKept = 300 }.Validate();
+
+        Assert.Equal(
+        [
+            "MaxAttributedOrders 300 does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 300, every other per-member cap at its default and ids of letters, digits or BMP Chinese: none fits with MaxMembershipsKept 300; lower that first.",
+            "MaxMembershipsKept 300 does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 300, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 204.",
         ], errors);
     }
 }
