@@ -3,6 +3,7 @@ using Engagement.Azure.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Engagement.Grains.Campaigns;
 using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 
@@ -65,17 +66,23 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
 }
 
 /// <summary>
-/// A bound below what a member at every default cap measures is allowed, and said once at startup (a warning, not a failure).
+/// A bound below what a member at every configured cap measures is allowed, and said once at startup (a warning, not a
+/// failure). The figure is computed from the configured campaign caps, not the defaults: this silo keeps 300 attributed
+/// orders (Engagement:Campaigns:MaxAttributedOrders), so the every-cap member is 427,683 + 100 × 94 = 437,083 stored
+/// characters (MemberStateSizes.EveryCapAtOnce), where the defaults' figure would be 427,683.
 /// </summary>
 [Collection(BoundedStateMemberCollection.Name)]
 public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster cluster)
 {
     [Fact]
-    public void ASiloWhoseBoundIsBelowAMemberAtEveryCapWarnsOnceAtStartup()
+    public void ASiloWhoseBoundIsBelowAMemberAtEveryConfiguredCapWarnsOnceAtStartupWithTheConfiguredCapsFigure()
     {
-        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 stored characters, below the 427683 "));
+        // The defaults' figure (427,683) would be there had the configured caps been ignored.
+        var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 stored characters, below the "), l => l.Contains(" a member with ", StringComparison.Ordinal));
+        Assert.True(line.Contains("below the 437083 a member with Engagement:Campaigns:MaxAttributedOrders 300, MaxMembershipsKept 100, every other per-member cap full at its default", StringComparison.Ordinal), line);
+        Assert.DoesNotContain(" 427683 ", line, StringComparison.Ordinal);
         Assert.Contains("such a member's writes will be refused", line, StringComparison.Ordinal);
-        Assert.Equal(427_683, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnceCharacters);
+        Assert.Equal(437_083, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnce(300, 100));
     }
 }
 
@@ -97,7 +104,7 @@ public sealed class DefaultStateBoundStartupTests(MemberQueueCluster cluster)
 
 /// <summary>
 /// The real member grains on the project's queue provider and on the engine's Azure storage (Azurite), one silo, with a
-/// grain-state bound of 2,048 stored characters; a failed delivery comes back fast (given up after 300 ms, visible again after 2 s)
+/// grain-state bound of 2,048 stored characters and 300 attributed orders kept per member; a failed delivery comes back fast (given up after 300 ms, visible again after 2 s)
 /// and is dead-lettered once received twice and 4 s old.
 /// </summary>
 public sealed class BoundedStateMemberCluster : IAsyncLifetime
@@ -131,9 +138,15 @@ public sealed class BoundedStateMemberCluster : IAsyncLifetime
         settings["Engagement:Storage:LedgerTableName"] = Tables[2];
         settings["Engagement:Storage:TouchQueueName"] = TouchQueue;
         settings["Engagement:Storage:MaxGrainStateBytes"] = "2048";
+        // Above the default (200), so the startup warning's every-cap figure is that of the configured caps (StateBoundStartupWarningTests).
+        settings["Engagement:Campaigns:MaxAttributedOrders"] = "300";
         settings["Engagement:Ingestion:MaxDequeueCount"] = "2";
         settings["Engagement:Ingestion:PoisonAfter"] = "00:00:04";
-        _cluster = MemberQueueCluster.BuildCluster(settings, Logs, (silo, configuration) => silo.AddEngagementAzureStorage(configuration));
+        _cluster = MemberQueueCluster.BuildCluster(settings, Logs, (silo, configuration) =>
+        {
+            silo.AddEngagementAzureStorage(configuration);
+            silo.AddEngagementCampaigns(configuration); // binds Engagement:Campaigns, as the silo's AddEngagementCampaignStorage does
+        });
         await Queue.CreateIfNotExistsAsync();
         await Poison.CreateIfNotExistsAsync();
         await _cluster.DeployAsync();
