@@ -24,7 +24,7 @@ public sealed class BudgetBoundTests(CampaignClusterFixture cluster)
         };
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var candidates = Enumerable.Range(0, 80).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).ToList();
+        var candidates = CampaignTestKit.ArmBuyers(scope, 80).ToList();
         string ArmOf(string id) => definition.Arms[CampaignAssignment.Assign(definition.Id, id, 0, [1, 1])].Name;
         var dear = candidates.Where(id => ArmOf(id) == "dear").Take(2).ToList();
         var cheap = candidates.Where(id => ArmOf(id) == "cheap").Take(2).ToList();

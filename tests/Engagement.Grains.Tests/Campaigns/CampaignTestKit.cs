@@ -92,6 +92,29 @@ public static class CampaignTestKit
         Trigger = trigger,
     };
 
+    /// <summary>
+    /// Creates the <see cref="Triggered"/> campaign <paramref name="scope"/> on <paramref name="region"/> (asserting that it
+    /// was created) and returns it with its buyer (<see cref="ArmBuyer"/>).
+    /// </summary>
+    public static async Task<(CampaignDefinition Definition, ICampaignGrain Campaign, string Buyer)> CreateTriggeredAsync(
+        IClusterClient client, string scope, DateTimeOffset now, string region, CampaignTrigger trigger)
+    {
+        var definition = Triggered(scope, now, region, trigger);
+        var campaign = client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        return (definition, campaign, ArmBuyer(scope));
+    }
+
+    /// <summary>
+    /// The first of <c>{scope}-0</c> … <c>{scope}-39</c> outside the global control group: a purchase that meets a
+    /// triggered campaign's trigger puts this member in its arm (<see cref="Triggered"/> has no control share of its own).
+    /// </summary>
+    public static string ArmBuyer(string scope) => ArmBuyers(scope).First();
+
+    /// <summary>The ids <c>{scope}-0</c> … <c>{scope}-{count - 1}</c> outside the global control group, in that order (see <see cref="ArmBuyer"/>).</summary>
+    public static IEnumerable<string> ArmBuyers(string scope, int count = 40) =>
+        Enumerable.Range(0, count).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, "", "V1", false).GlobalControl);
+
     public static async Task<CampaignStatusView> CreateAndRunAsync(IClusterClient client, CampaignDefinition definition)
     {
         var campaign = client.GetGrain<ICampaignGrain>(definition.Id);

@@ -20,7 +20,7 @@ public sealed class DeferredGrantCostTests(CampaignClusterFixture cluster)
         var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase });
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var members = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(3).ToList();
+        var members = CampaignTestKit.ArmBuyers(scope, 60).Take(3).ToList();
         var arms = new List<string>();
         foreach (var member in members)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Engagement.Grains.Tests.Infrastructure;
 
 namespace Engagement.Grains.Tests.Campaigns;
 
@@ -27,42 +28,29 @@ public sealed class LongOrderIdAttributionTests(CampaignClusterFixture cluster)
     {
         var scope = "l" + Guid.NewGuid().ToString("N")[..8];
         var region = scope + "-east";
-        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase, MinAmount = 200m });
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
-        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var buyer = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var (definition, campaign, buyer) = await CampaignTestKit.CreateTriggeredAsync(cluster.Client, scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase, MinAmount = 200m });
         var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
         var (trigger, counted, late) = (CjkOrderId(buyer, 1), CjkOrderId(buyer, 2), CjkOrderId(buyer, 3));
         Assert.Equal(128, trigger.Length);
 
         // The trigger purchase precedes the assignment (not revenue); the next is inside the window: 400 CNY.
-        await member.ApplyEventAsync(Purchase(buyer, "p1", trigger, 300m, Now.AddMinutes(-5), region));
+        await member.ApplyEventAsync(Events.Purchase(buyer, trigger, 300m, Now.AddMinutes(-5), eventId: "p1-" + buyer, region: region));
         Assert.Equal(CampaignGroups.Arm, (await member.GetCampaignMembershipAsync(definition.Id))!.Group);
-        await member.ApplyEventAsync(Purchase(buyer, "p2", counted, 400m, Now, region));
+        await member.ApplyEventAsync(Events.Purchase(buyer, counted, 400m, Now, eventId: "p2-" + buyer, region: region));
         Assert.Equal(400m, (await CampaignTestKit.ResultsWhenAsync(campaign, r => r.Treated.Revenue == 400m)).Treated.Revenue);
 
         // 150 back of the counted order (delivered twice), and a refund of the trigger order the campaign never counted.
-        var refund = Refund(buyer, "r1", counted, 150m);
+        var refund = Events.Refund(buyer, counted, 150m, Now, eventId: "r1-" + buyer);
         await member.ApplyEventAsync(refund);
         await member.ApplyEventAsync(refund);
-        await member.ApplyEventAsync(Refund(buyer, "r0", trigger, 300m));
+        await member.ApplyEventAsync(Events.Refund(buyer, trigger, 300m, Now, eventId: "r0-" + buyer));
         Assert.Equal(250m, (await CampaignTestKit.ResultsWhenAsync(campaign, r => r.Treated.Revenue != 400m)).Treated.Revenue);
 
         // A refund the POS uploaded before its order: it waits, and the order it meets counts 500 - 100.
-        await member.ApplyEventAsync(Refund(buyer, "r3", late, 100m));
-        await member.ApplyEventAsync(Purchase(buyer, "p3", late, 500m, Now, region));
+        await member.ApplyEventAsync(Events.Refund(buyer, late, 100m, Now, eventId: "r3-" + buyer));
+        await member.ApplyEventAsync(Events.Purchase(buyer, late, 500m, Now, eventId: "p3-" + buyer, region: region));
         var results = await CampaignTestKit.ResultsWhenAsync(campaign, r => r.Treated.Revenue != 250m);
         Assert.Equal((650m, 1L), (results.Treated.Revenue, results.Treated.Converted));
         Assert.Equal(650m, (await member.GetCampaignMembershipAsync(definition.Id))!.Revenue);
     }
-
-    private static EngagementEvent Purchase(string memberId, string eventId, string orderId, decimal amount, DateTimeOffset at, string region) => new()
-    {
-        EventId = eventId + "-" + memberId, Type = EventTypes.Purchase, MemberId = memberId, OccurredAt = at, OrderId = orderId, Amount = amount, RegionId = region,
-    };
-
-    private EngagementEvent Refund(string memberId, string eventId, string orderId, decimal amount) => new()
-    {
-        EventId = eventId + "-" + memberId, Type = EventTypes.Refund, MemberId = memberId, OccurredAt = Now, OrderId = orderId, Amount = amount,
-    };
 }

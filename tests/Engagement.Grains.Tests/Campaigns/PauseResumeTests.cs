@@ -81,7 +81,7 @@ public sealed class PauseResumeTests(CampaignClusterFixture cluster)
         var definition = Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase });
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         await campaign.CreateAsync(definition);
-        var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList();
+        var ids = CampaignTestKit.ArmBuyers(scope).Take(2).ToList();
 
         Assert.Equal(CampaignControlResult.Changed, (await campaign.PauseAsync()).Status);
         await cluster.Client.GetGrain<IMemberGrain>(ids[0]).ApplyEventAsync(Infrastructure.Events.Purchase(ids[0], ids[0] + "-1", 100m, Now.AddMinutes(-5)) with { RegionId = region });

@@ -47,7 +47,7 @@ public sealed class PendingGrantReleaseTests(SmallCampaignMemoryFixture cluster)
         var higher = CampaignTestKit.Triggered(scope + "-higher", Now, region, purchase) with { Priority = 10 };
         var firstCampaign = cluster.Client.GetGrain<ICampaignGrain>(first.Id);
         Assert.Equal(CampaignCreateResult.Created, (await firstCampaign.CreateAsync(first)).Status);
-        var (buyer, other) = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList() switch
+        var (buyer, other) = CampaignTestKit.ArmBuyers(scope, 60).Take(2).ToList() switch
         {
             [var a, var b] => (a, b),
             _ => throw new InvalidOperationException("two members outside the global control"),
@@ -167,7 +167,7 @@ public sealed class PendingGrantReleaseTests(SmallCampaignMemoryFixture cluster)
         var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase }, maxGrants: 1);
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var members = Enumerable.Range(0, 60).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList();
+        var members = CampaignTestKit.ArmBuyers(scope, 60).Take(2).ToList();
         Assert.Equal(2, members.Count);
         return (definition, campaign, region, members);
     }

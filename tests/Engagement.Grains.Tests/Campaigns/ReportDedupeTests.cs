@@ -1,6 +1,7 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Engagement.Grains.Tests.Infrastructure;
 
 namespace Engagement.Grains.Tests.Campaigns;
 
@@ -15,10 +16,7 @@ public sealed class ReportDedupeTests(CampaignClusterFixture cluster)
     {
         var scope = "d" + Guid.NewGuid().ToString("N")[..8];
         var region = scope + "-east";
-        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase });
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
-        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var member = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var (definition, campaign, member) = await CampaignTestKit.CreateTriggeredAsync(cluster.Client, scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase });
         var grant = await campaign.RequestGrantAsync(member);
         Assert.Equal(CampaignGroups.Arm, grant.Group);
 
@@ -53,29 +51,18 @@ public sealed class ReportDedupeTests(CampaignClusterFixture cluster)
     {
         var scope = "d" + Guid.NewGuid().ToString("N")[..8];
         var region = scope + "-east";
-        var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase, MinAmount = 200m });
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
-        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var buyer = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var (definition, campaign, buyer) = await CampaignTestKit.CreateTriggeredAsync(cluster.Client, scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase, MinAmount = 200m });
         var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
-        await member.ApplyEventAsync(Purchase(buyer, buyer + "-1", 300m, Now.AddMinutes(-5), region));
+        await member.ApplyEventAsync(Events.Purchase(buyer, buyer + "-1", 300m, Now.AddMinutes(-5), region: region));
         Assert.Equal(CampaignGroups.Arm, (await member.GetCampaignMembershipAsync(definition.Id))!.Group);
 
         // The POS uploads the refund of order -2 before the order itself: it waits, and is applied with the purchase.
-        await member.ApplyEventAsync(new EngagementEvent
-        {
-            EventId = "r-" + buyer + "-2", Type = EventTypes.Refund, MemberId = buyer, OccurredAt = Now, OrderId = buyer + "-2", Amount = 100m,
-        });
-        await member.ApplyEventAsync(Purchase(buyer, buyer + "-2", 400m, Now, region));
+        await member.ApplyEventAsync(Events.Refund(buyer, buyer + "-2", 100m, Now, eventId: "r-" + buyer + "-2"));
+        await member.ApplyEventAsync(Events.Purchase(buyer, buyer + "-2", 400m, Now, region: region));
 
         var results = await CampaignTestKit.ResultsWhenAsync(campaign, r => r.Treated.Converted > 0 && r.Treated.Revenue == 300m);
         Assert.Equal(300m, (await member.GetCampaignMembershipAsync(definition.Id))!.Revenue);
         Assert.Equal(1, results.Treated.Converted);
         Assert.Equal(300m, results.Treated.Revenue);
     }
-
-    private static EngagementEvent Purchase(string memberId, string orderId, decimal amount, DateTimeOffset at, string region) => new()
-    {
-        EventId = "p-" + orderId, Type = EventTypes.Purchase, MemberId = memberId, OccurredAt = at, OrderId = orderId, Amount = amount, RegionId = region,
-    };
 }

@@ -1,6 +1,7 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Engagement.Grains.Tests.Infrastructure;
 
 namespace Engagement.Grains.Tests.Campaigns;
 
@@ -21,16 +22,16 @@ public sealed class ReportRetryTests(SmallCampaignMemoryFixture cluster)
         var definition = CampaignTestKit.Triggered(scope, Now, region, new CampaignTrigger { EventType = EventTypes.Purchase });
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var ids = Enumerable.Range(0, 200).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).ToList();
+        var ids = CampaignTestKit.ArmBuyers(scope, 200).ToList();
         var buyer = ids[0];
         var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
-        await member.ApplyEventAsync(Purchase(buyer, buyer + "-1", 300m, Now.AddMinutes(-5), region));
+        await member.ApplyEventAsync(Events.Purchase(buyer, buyer + "-1", 300m, Now.AddMinutes(-5), region: region));
         Assert.Equal(CampaignGroups.Arm, (await member.GetCampaignMembershipAsync(definition.Id))!.Group);
 
         // The next purchase is attributed and its report counted, but the member's write confirming the report fails:
         // the report stays in its stored outbox and goes again with the member's next change.
         cluster.Faults.FailWritesAfter(buyer, 1);
-        await member.ApplyEventAsync(Purchase(buyer, buyer + "-2", 120m, Now, region));
+        await member.ApplyEventAsync(Events.Purchase(buyer, buyer + "-2", 120m, Now, region: region));
         cluster.Faults.Heal(buyer);
         Assert.Equal(1, cluster.Faults.FailuresOf(buyer));
         Assert.Equal(120m, (await campaign.GetResultsAsync())!.Treated.Revenue);
@@ -39,7 +40,7 @@ public sealed class ReportRetryTests(SmallCampaignMemoryFixture cluster)
         var others = ids.Skip(1).Take(3 * SmallCampaignMemoryFixture.ReportDedupeCapacity).ToList();
         foreach (var other in others)
         {
-            await cluster.Client.GetGrain<IMemberGrain>(other).ApplyEventAsync(Purchase(other, other + "-1", 300m, Now.AddMinutes(-5), region));
+            await cluster.Client.GetGrain<IMemberGrain>(other).ApplyEventAsync(Events.Purchase(other, other + "-1", 300m, Now.AddMinutes(-5), region: region));
         }
 
         // The buyer's next event meets its state as stored and sends the unconfirmed report again.
@@ -50,9 +51,4 @@ public sealed class ReportRetryTests(SmallCampaignMemoryFixture cluster)
         Assert.Equal(1, results.Treated.Converted);
         Assert.Equal(120m, results.Treated.Revenue);
     }
-
-    private static EngagementEvent Purchase(string memberId, string orderId, decimal amount, DateTimeOffset at, string region) => new()
-    {
-        EventId = "p-" + orderId, Type = EventTypes.Purchase, MemberId = memberId, OccurredAt = at, OrderId = orderId, Amount = amount, RegionId = region,
-    };
 }

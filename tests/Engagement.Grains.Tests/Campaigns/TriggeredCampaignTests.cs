@@ -33,7 +33,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition)).Status);
 
         // Pick members outside the global control so the touch is expected.
-        var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(3).ToList();
+        var ids = CampaignTestKit.ArmBuyers(scope).Take(3).ToList();
         var (buyer, small, elsewhere) = (ids[0], ids[1], ids[2]);
 
         await cluster.Client.GetGrain<IMemberGrain>(buyer).ApplyEventAsync(SkincarePurchase(buyer, buyer + "-1", 300m, Now.AddMinutes(-5), region));
@@ -93,7 +93,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         var definition = Triggered(scope, region);
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var buyer = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var buyer = CampaignTestKit.ArmBuyer(scope);
         var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
 
         // 50 USD is 355 CNY: over the 200 CNY threshold, though the figure 50 is under it.
@@ -119,7 +119,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         var definition = Triggered(scope, region);
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var buyer = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+        var buyer = CampaignTestKit.ArmBuyer(scope);
         var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
 
         // The trigger purchase precedes the assignment (not revenue); the second is inside the window: 400 CNY.
@@ -149,7 +149,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         var region = scope + "-late";
         var definition = Triggered(scope, region); // valid from an hour ago
         Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition)).Status);
-        var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(2).ToList();
+        var ids = CampaignTestKit.ArmBuyers(scope).Take(2).ToList();
         var (offline, online) = (ids[0], ids[1]);
 
         // An offline POS uploads a purchase made three hours ago, before the campaign began; another member buys now.
@@ -177,7 +177,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         {
             Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(definition.Id).CreateAsync(definition)).Status);
             var region = definition.Audience.Regions[0];
-            var buyer = Enumerable.Range(0, 40).Select(i => $"{region}-{i}").First(id => !new TestMember(id, region, "V1", false).GlobalControl);
+            var buyer = CampaignTestKit.ArmBuyer(region);
             var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
 
             // A V1 member buys 300 CNY now (no campaign: not V2); then an offline POS uploads its 1,000 CNY sale of three
@@ -209,7 +209,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
             Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "V2PTS", UnitCost = 5m, Points = 500 },
         };
         Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(id).CreateAsync(definition)).Status);
-        var buyer = Enumerable.Range(0, 40).Select(i => $"{id}-{i}").First(m => !new TestMember(m, id, "V1", false).GlobalControl);
+        var buyer = CampaignTestKit.ArmBuyer(id);
         var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
         var reached = Now.AddMinutes(-5);
         var sale = Now.AddDays(-3);
@@ -236,7 +236,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
             Offer = new CampaignOffer { Kind = OfferKinds.Points, Code = "ANYPTS", UnitCost = 5m, Points = 500 },
         };
         Assert.Equal(CampaignCreateResult.Created, (await cluster.Client.GetGrain<ICampaignGrain>(id).CreateAsync(definition)).Status);
-        var buyer = Enumerable.Range(0, 40).Select(i => $"{id}-{i}").First(m => !new TestMember(m, id, "V1", false).GlobalControl);
+        var buyer = CampaignTestKit.ArmBuyer(id);
         var member = cluster.Client.GetGrain<IMemberGrain>(buyer);
         var reached = Now.AddMinutes(-5);
         var sale = Now.AddDays(-3);
@@ -258,7 +258,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         var definition = Triggered(scope, scope + "-east", maxGrants: 1);
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, scope + "-east", "V1", false).GlobalControl).Take(2).ToList();
+        var ids = CampaignTestKit.ArmBuyers(scope).Take(2).ToList();
 
         // The first member's touch is deferred (its 500 points are credited then), and later suppressed.
         var first = await campaign.RequestGrantAsync(ids[0]);
@@ -331,7 +331,7 @@ public sealed class TriggeredCampaignTests(CampaignClusterFixture cluster)
         var definition = Triggered(scope, region, maxGrants: 1);
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var ids = Enumerable.Range(0, 40).Select(i => $"{scope}-{i}").Where(id => !new TestMember(id, region, "V1", false).GlobalControl).Take(3).ToList();
+        var ids = CampaignTestKit.ArmBuyers(scope).Take(3).ToList();
 
         // The one grant is held when a second member asks: refused, and the campaign stops listening.
         var first = await campaign.RequestGrantAsync(ids[0]);

@@ -5,7 +5,8 @@ namespace Engagement.Grains.Tests.Infrastructure;
 /// <summary>Builds wire events for tests.</summary>
 public static class Events
 {
-    public static EngagementEvent Purchase(string memberId, string orderId, decimal amount, DateTimeOffset at, string? eventId = null) => new()
+    /// <summary>A purchase of <paramref name="amount"/> CNY in <paramref name="region"/>; its event id <c>p-{orderId}</c> unless given.</summary>
+    public static EngagementEvent Purchase(string memberId, string orderId, decimal amount, DateTimeOffset at, string? eventId = null, string region = "east") => new()
     {
         EventId = eventId ?? $"p-{orderId}",
         Type = EventTypes.Purchase,
@@ -13,7 +14,7 @@ public static class Events
         OccurredAt = at,
         OrderId = orderId,
         Amount = amount,
-        RegionId = "east",
+        RegionId = region,
     };
 
     public static EngagementEvent Refund(string memberId, string orderId, decimal amount, DateTimeOffset at, string? eventId = null) => new()
