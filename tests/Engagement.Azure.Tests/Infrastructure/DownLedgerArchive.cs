@@ -9,12 +9,6 @@ namespace Engagement.Azure.Tests.Infrastructure;
 /// <summary>The ledger archive, whose appends fail while <see cref="Down"/> (reads still work): a member's outbox then backs up.</summary>
 public sealed class DownLedgerArchive
 {
-    /// <summary>
-    /// A manual adjustment's longest reason: 200 Chinese characters (AdjustmentPolicy.MaxReasonLength), 6 bytes each
-    /// escaped in the stored JSON, so a member's outbox reaches its byte bound in some 100 adjustments.
-    /// </summary>
-    public static readonly string LongReason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
-
     public bool Down { get; set; }
 
     public ILedgerArchive Over(ILedgerArchive inner) => new Wrapper(this, inner);

@@ -7,6 +7,7 @@ using Engagement.Domain.Members.Effects;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
 using Engagement.Grains.Members.Effects;
+using Engagement.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -65,7 +66,7 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
         var failures = new List<Exception>();
         for (var i = 0; i < 150; i++)
         {
-            var failure = await Record.ExceptionAsync(() => member.AdjustAsync(Adjustment(i)));
+            var failure = await Record.ExceptionAsync(() => member.AdjustAsync(LongAdjustments.Numbered(i)));
             if (failure is not null)
             {
                 failures.Add(failure);
@@ -95,7 +96,7 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
         _archive.Down = false;
         foreach (var i in refused)
         {
-            Assert.Equal("applied", (await member.AdjustAsync(Adjustment(i))).Status);
+            Assert.Equal("applied", (await member.AdjustAsync(LongAdjustments.Numbered(i))).Status);
         }
 
         var view = await member.GetViewAsync();
@@ -103,13 +104,10 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
         var archived = (await Services.GetRequiredService<AzureTableLedgerArchive>().ReadAsync(id, null, null, 500)).Where(e => IsAdjustment(e.EventId)).ToList();
         Assert.Equal(150, archived.Count);
         Assert.Equal(150, archived.Select(e => e.EventId).Distinct(StringComparer.Ordinal).Count());
-        Assert.All(archived, e => Assert.EndsWith(DownLedgerArchive.LongReason, e.Reason, StringComparison.Ordinal));
+        Assert.All(archived, e => Assert.EndsWith(LongAdjustments.Reason, e.Reason, StringComparison.Ordinal));
         Assert.Equal(before + 150, view!.PointsBalance);
         Assert.Equal(150, ledger.Entries.Count(e => IsAdjustment(e.EventId)));
     }
-
-    private static AdjustmentRequest Adjustment(int i) =>
-        new() { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = DownLedgerArchive.LongReason };
 
     private async Task<MemberGrainState> ReadStoredAsync(string memberId)
     {

@@ -16,8 +16,6 @@ namespace Engagement.Grains.Tests.Campaigns;
 [Collection(CampaignClusterCollection.Name)]
 public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
 {
-    private static readonly string LongReason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
-
     [Fact]
     public async Task A_backed_up_member_is_skipped_by_its_page_then_reached_by_a_retry_once_it_takes_changes_again()
     {
@@ -25,13 +23,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
         cluster.Ledger.Fail(backedUp.Id);
         try
         {
-            MemberBacklogException? refusal = null;
-            for (var i = 0; i < 150 && refusal is null; i++)
-            {
-                refusal = await Record.ExceptionAsync(() => grain.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason })) as MemberBacklogException;
-            }
-
-            Assert.NotNull(refusal);
+            Assert.NotNull(await LongAdjustments.UntilBackedUpAsync(grain));
             Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
             Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
 
@@ -232,13 +224,7 @@ public sealed class BackedUpMemberFanOutTests(CampaignClusterFixture cluster)
     private async Task BackUpAsync(string memberId, IMemberGrain grain)
     {
         cluster.Ledger.Fail(memberId);
-        MemberBacklogException? refusal = null;
-        for (var i = 0; i < 150 && refusal is null; i++)
-        {
-            refusal = await Record.ExceptionAsync(() => grain.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason })) as MemberBacklogException;
-        }
-
-        Assert.NotNull(refusal);
+        Assert.NotNull(await LongAdjustments.UntilBackedUpAsync(grain));
     }
 
     /// <summary>

@@ -18,9 +18,6 @@ public sealed class BackedUpTickTests(MemberClusterFixture cluster)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    /// <summary>200 Chinese characters (AdjustmentPolicy.MaxReasonLength), 6 bytes each escaped in the stored JSON.</summary>
-    private static readonly string LongReason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
-
     private DateTimeOffset Now => cluster.Time.GetUtcNow();
 
     [Fact]
@@ -35,7 +32,7 @@ public sealed class BackedUpTickTests(MemberClusterFixture cluster)
         var applied = 0;
         for (var i = 0; i < 100; i++)
         {
-            var answer = await Record.ExceptionAsync(() => member.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason }));
+            var answer = await Record.ExceptionAsync(() => member.AdjustAsync(LongAdjustments.Numbered(i)));
             applied += answer is null ? 1 : 0;
         }
 
@@ -88,7 +85,7 @@ public sealed class BackedUpTickTests(MemberClusterFixture cluster)
         cluster.Ledger.Fail(id);
         for (var i = 0; i < 100; i++)
         {
-            await Record.ExceptionAsync(() => member.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason }));
+            await Record.ExceptionAsync(() => member.AdjustAsync(LongAdjustments.Numbered(i)));
         }
 
         Assert.True(OutboxBytes.PastBound(cluster.Faults.Stored<MemberGrainState>(id)!.Member), "the outbox is not past its byte bound");
@@ -135,7 +132,7 @@ public sealed class BackedUpTickTests(MemberClusterFixture cluster)
         cluster.Ledger.Fail(id);
         for (var i = 0; i < 100; i++)
         {
-            await Record.ExceptionAsync(() => member.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = LongReason }));
+            await Record.ExceptionAsync(() => member.AdjustAsync(LongAdjustments.Numbered(i)));
         }
 
         QuietForAMonth();
