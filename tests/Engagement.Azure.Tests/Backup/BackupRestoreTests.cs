@@ -36,16 +36,15 @@ public sealed class BackupRestoreTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _silo = AzuriteSilo.Build(AzuriteSilo.StorageSettings(Tables[0], Tables[1], Tables[2], TouchQueue), "svc-" + _prefix, (silo, configuration) => silo.AddEngagementAzureStorage(configuration));
+        _silo = AzuriteSilo.Build(new SiloStorage { GrainStateTable = Tables[0], ReminderTable = Tables[1], LedgerTable = Tables[2], TouchQueue = TouchQueue }.Settings(), "svc-" + _prefix, (silo, configuration) => silo.AddEngagementAzureStorage(configuration));
         await _silo.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
         await AzuriteSilo.StopAsync(_silo);
-        await AzuriteSilo.DeleteAsync(Tables);
+        await AzuriteSilo.DeleteAsync(Tables, TouchQueue);
         await Blobs().GetBlobContainerClient(_container).DeleteIfExistsAsync();
-        await StorageClients.Queues().GetQueueClient(TouchQueue).DeleteIfExistsAsync();
     }
 
     private static BlobServiceClient Blobs() => new(Azurite.ConnectionString);

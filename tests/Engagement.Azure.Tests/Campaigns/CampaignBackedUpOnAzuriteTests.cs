@@ -30,14 +30,16 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
     private readonly DownLedgerArchive _archive = new();
     private IHost? _host;
 
-    private string[] Tables => ["gs" + _suffix, "rem" + _suffix, "ledger" + _suffix, "metrics" + _suffix, "idx" + _suffix];
+    private SiloStorage Storage => SiloStorage.Named(_suffix);
+
+    private string MemberIndexTable => "idx" + _suffix;
 
     private IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
 
     public async Task InitializeAsync()
     {
-        var settings = AzuriteSilo.StorageSettings(Tables[0], Tables[1], Tables[2], "touches-" + _suffix, Tables[3]);
-        settings["Engagement:Campaigns:MemberIndexTableName"] = Tables[4];
+        var settings = Storage.Settings();
+        settings["Engagement:Campaigns:MemberIndexTableName"] = MemberIndexTable;
         settings["Engagement:Campaigns:GlobalControlPercent"] = "0";
         _host = AzuriteSilo.Build(settings, "cbu-" + _suffix, (silo, configuration) =>
         {
@@ -53,7 +55,7 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await AzuriteSilo.StopAsync(_host);
-        await AzuriteSilo.DeleteAsync(Tables, "touches-" + _suffix);
+        await AzuriteSilo.DeleteAsync([.. Storage.Tables, MemberIndexTable], Storage.TouchQueue);
     }
 
     [Fact]

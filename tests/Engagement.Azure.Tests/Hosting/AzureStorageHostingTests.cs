@@ -20,39 +20,18 @@ namespace Engagement.Azure.Tests.Hosting;
 public sealed class AzureStorageHostingTests : IAsyncLifetime
 {
     private readonly string _suffix = Azurite.UniqueName("t");
-    private readonly List<string> _tables = [];
-    private string _queue = null!;
 
-    public Task InitializeAsync()
-    {
-        _queue = "touches-" + _suffix;
-        return Task.CompletedTask;
-    }
+    /// <summary>The silo's tables and touch queue, which it creates at startup (the metrics table is left to the programme).</summary>
+    private SiloStorage Storage => new() { GrainStateTable = "gs" + _suffix, ReminderTable = "rem" + _suffix, LedgerTable = "ledger" + _suffix, TouchQueue = "touches-" + _suffix };
 
-    public async Task DisposeAsync()
-    {
-        foreach (var table in _tables)
-        {
-            await StorageClients.DeleteTableQuietlyAsync(table);
-        }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-        await StorageClients.Queues().GetQueueClient(_queue).DeleteIfExistsAsync();
-    }
+    public Task DisposeAsync() => Storage.DeleteAsync();
 
     private IHost BuildSilo(Dictionary<string, string?> settings) =>
         AzuriteSilo.Build(settings, "svc-" + _suffix, (silo, configuration) => silo.AddEngagementAzureStorage(configuration));
 
-    private Dictionary<string, string?> Settings()
-    {
-        string Table(string prefix)
-        {
-            var name = prefix + _suffix;
-            _tables.Add(name);
-            return name;
-        }
-
-        return AzuriteSilo.StorageSettings(Table("gs"), Table("rem"), Table("ledger"), _queue);
-    }
+    private Dictionary<string, string?> Settings() => Storage.Settings();
 
     [Fact]
     public async Task ASiloStartsWithEveryProviderOnAzureAndCreatesItsTablesAndQueue()
@@ -69,7 +48,7 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
             Assert.IsType<AzureQueueTouchOutbox>(services.GetRequiredService<ITouchOutbox>());
 
             var tables = StorageClients.Tables();
-            foreach (var table in _tables)
+            foreach (var table in Storage.Tables)
             {
                 var found = new List<TableItem>();
                 await foreach (var item in tables.QueryAsync(t => t.Name == table))
@@ -80,7 +59,7 @@ public sealed class AzureStorageHostingTests : IAsyncLifetime
                 Assert.Single(found);
             }
 
-            Assert.True(await StorageClients.Queues().GetQueueClient(_queue).ExistsAsync());
+            Assert.True(await StorageClients.Queues().GetQueueClient(Storage.TouchQueue!).ExistsAsync());
 
             var state = new TestGrainState<TestState>(new TestState { Name = "via silo" });
             await storage.WriteStateAsync("member", GrainId.Create("member", "M1"), state);

@@ -29,9 +29,8 @@ public sealed class StorageSiloFixture : IAsyncLifetime
 
     public string ReminderTable => "rem" + _suffix;
 
-    private string LedgerTable => "ledger" + _suffix;
-
-    private string TouchQueue => "touches-" + _suffix;
+    /// <summary>The silo's tables and touch queue: grain state and reminders public, the rest named so they are deleted too.</summary>
+    private SiloStorage Names => new() { GrainStateTable = GrainStateTable, ReminderTable = ReminderTable, LedgerTable = "ledger" + _suffix, MetricsTable = "metrics" + _suffix, TouchQueue = "touches-" + _suffix };
 
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
 
@@ -46,7 +45,7 @@ public sealed class StorageSiloFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = AzuriteSilo.Build(
-            AzuriteSilo.StorageSettings(GrainStateTable, ReminderTable, LedgerTable, TouchQueue),
+            Names.Settings(),
             ServiceId,
             (silo, configuration) => silo.AddEngagementAzureStorage(configuration),
             host: builder => builder.Services.AddSingleton(new ReminderTableStats()));
@@ -56,7 +55,7 @@ public sealed class StorageSiloFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await AzuriteSilo.StopAsync(_host);
-        await AzuriteSilo.DeleteAsync([GrainStateTable, ReminderTable, LedgerTable], TouchQueue);
+        await Names.DeleteAsync();
     }
 }
 

@@ -29,13 +29,13 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
     private readonly DownLedgerArchive _archive = new();
     private IHost? _host;
 
-    private string[] Tables => ["gs" + _suffix, "rem" + _suffix, "ledger" + _suffix, "metrics" + _suffix];
+    private SiloStorage Storage => SiloStorage.Named(_suffix);
 
     private IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
 
     public async Task InitializeAsync()
     {
-        _host = AzuriteSilo.Build(AzuriteSilo.StorageSettings(Tables[0], Tables[1], Tables[2], "touches-" + _suffix, Tables[3]), "obb-" + _suffix, (silo, configuration) =>
+        _host = AzuriteSilo.Build(Storage.Settings(), "obb-" + _suffix, (silo, configuration) =>
         {
             silo.AddEngagementGrains(configuration);
             silo.AddEngagementAzureStorage(configuration);
@@ -48,7 +48,7 @@ public sealed class OutboxByteBoundOnAzuriteTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await AzuriteSilo.StopAsync(_host);
-        await AzuriteSilo.DeleteAsync(Tables, "touches-" + _suffix);
+        await Storage.DeleteAsync();
     }
 
     [Fact]

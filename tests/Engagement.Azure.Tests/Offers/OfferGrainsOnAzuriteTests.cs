@@ -20,13 +20,19 @@ public sealed class OfferGrainsOnAzuriteTests : IAsyncLifetime
     private readonly string _table = StorageClients.TableName("offers");
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 4, 0, 0, TimeSpan.Zero));
 
+    /// <summary>The offers' grain state in <c>_table</c>; reminders, ledger, metrics and touches beside it, deleted with it.</summary>
+    private SiloStorage Storage => new()
+    {
+        GrainStateTable = _table, ReminderTable = _table + "rem", LedgerTable = _table + "ledger", MetricsTable = _table + "metrics", TouchQueue = "touches-" + _table,
+    };
+
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public Task DisposeAsync() => StorageClients.DeleteTableQuietlyAsync(_table);
+    public Task DisposeAsync() => Storage.DeleteAsync();
 
     private Task<IHost> StartSiloAsync()
     {
-        var settings = AzuriteSilo.StorageSettings(_table, _table + "rem");
+        var settings = Storage.Settings();
         settings["Engagement:Offers:CouponSecret"] = "azure-offer-tests-secret-0123456789";
         return AzuriteSilo.StartAsync(settings, "offers-" + _table, (silo, configuration) =>
         {

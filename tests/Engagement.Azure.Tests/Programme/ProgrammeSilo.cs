@@ -96,6 +96,12 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
     private string Table(string prefix) => prefix + _suffix;
 
+    /// <summary>The silo's tables and touch queue (<see cref="MetricsTable"/> among them), deleted with <see cref="AlertQueue"/> when the silo is disposed.</summary>
+    private SiloStorage Storage => new()
+    {
+        GrainStateTable = Table("gs"), ReminderTable = Table("rem"), LedgerTable = Table("ledger"), MetricsTable = MetricsTable, TouchQueue = "touches-" + _suffix,
+    };
+
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
@@ -130,7 +136,7 @@ public sealed class ProgrammeSilo : IAsyncDisposable
 
     public async Task StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var config = AzuriteSilo.StorageSettings(Table("gs"), Table("rem"), Table("ledger"), "touches-" + _suffix, MetricsTable);
+        var config = Storage.Settings();
         config["Engagement:Alerts:QueueName"] = AlertQueue;
         config["Engagement:Metrics:Shards"] = "4";
         if (CouponSecret is not null)
@@ -203,7 +209,7 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        await AzuriteSilo.DeleteAsync([Table("gs"), Table("rem"), Table("ledger"), MetricsTable], AlertQueue);
+        await Storage.DeleteAsync(AlertQueue);
     }
 
     /// <summary>Passes to the aggregators unless the silo is told to fail the next applies.</summary>
