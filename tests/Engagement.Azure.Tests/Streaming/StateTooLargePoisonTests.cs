@@ -13,6 +13,10 @@ namespace Engagement.Azure.Tests.Streaming;
 /// An event that would take its member over the grain-state bound (Engagement:Storage:MaxGrainStateBytes) is refused
 /// at every delivery and finally dead-lettered: the poison reason says why (the bound), not only that "its consumer
 /// kept failing"; the events of other members on the same queue are applied meanwhile.
+/// Timing: the reason names the refusal only if this silo saw the failed delivery end before the message came back, so
+/// the silo is warmed first (a neighbour's login applied: member activation, Azure storage and the stream path compiled
+/// and connected), which keeps the oversized event's deliveries short, and the bounded cluster's messages stay hidden
+/// 5 s (renewed every 2.5 s) rather than 2 s while a delivery runs. Every wait is a poll with <see cref="Deadline"/>.
 /// </summary>
 [Collection(BoundedStateMemberCollection.Name)]
 public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
@@ -36,7 +40,10 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
         var profile = string.Create(System.Globalization.CultureInfo.InvariantCulture, $$$"""
             {"eventId": "e-too-big", "type": "profile_update", "memberId": "{{{big}}}", "occurredAt": "{{{Wire.Now.AddMinutes(-1):O}}}", "properties": {"tags": "{{{tags}}}"}}
             """);
+        // A neighbour first, applied before the oversized event is sent: its first delivery then never races the
+        // silo's cold start (the first member activation and storage calls) against the message's visibility timeout.
         await queue.SendMessageAsync(Wire.Login(before, "e-before-" + before));
+        await Eventually.ReturnsAsync(cluster.Client.GetGrain<IMemberGrain>(before).GetViewAsync, v => v is not null, Deadline, "the first neighbour's login applied");
         await queue.SendMessageAsync(profile);
         await queue.SendMessageAsync(Wire.Login(after, "e-after-" + after));
 
@@ -104,8 +111,10 @@ public sealed class DefaultStateBoundStartupTests(MemberQueueCluster cluster)
 
 /// <summary>
 /// The real member grains on the project's queue provider and on the engine's Azure storage (Azurite), one silo, with a
-/// grain-state bound of 2,048 stored characters and 300 attributed orders kept per member; a failed delivery comes back fast (given up after 300 ms, visible again after 2 s)
-/// and is dead-lettered once received twice and 4 s old.
+/// grain-state bound of 2,048 stored characters and 300 attributed orders kept per member; a failed delivery comes back fast (given up after 300 ms, visible again after 5 s)
+/// and is dead-lettered once received twice and 4 s old. The visibility timeout is 5 s here, not MemberQueueCluster's 2 s:
+/// a held message is renewed at half of it, so a silo stalled (a loaded CI machine) for over a second could let a 2 s message
+/// come back while its delivery still ran, and the dead letter could then lack the refusal the test asserts.
 /// </summary>
 public sealed class BoundedStateMemberCluster : IAsyncLifetime
 {
@@ -142,6 +151,7 @@ public sealed class BoundedStateMemberCluster : IAsyncLifetime
         settings["Engagement:Campaigns:MaxAttributedOrders"] = "300";
         settings["Engagement:Ingestion:MaxDequeueCount"] = "2";
         settings["Engagement:Ingestion:PoisonAfter"] = "00:00:04";
+        settings["Engagement:Ingestion:VisibilityTimeout"] = "00:00:05";
         _cluster = MemberQueueCluster.BuildCluster(settings, Logs, (silo, configuration) =>
         {
             silo.AddEngagementAzureStorage(configuration);
