@@ -12,6 +12,7 @@ public sealed class MemberLifecycleTests(MemberClusterFixture cluster)
     [Fact]
     public async Task QuietMemberIsWonBackInStepsAndTheTouchesReachTheOutbox()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time); // each day's tick outside quiet hours, whatever the tests before left
         var id = MemberClusterFixture.NewMemberId();
         var member = cluster.Client.GetGrain<IMemberGrain>(id);
         var lastActivity = cluster.Time.GetUtcNow();
@@ -47,6 +48,7 @@ public sealed class MemberLifecycleTests(MemberClusterFixture cluster)
     [Fact]
     public async Task ActivityDuringLevelTwoEndsTheFlowAndCountsAsWonBackAtLevelTwo()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time);
         var id = MemberClusterFixture.NewMemberId();
         var member = cluster.Client.GetGrain<IMemberGrain>(id);
         await member.ApplyEventAsync(Events.Purchase(id, "O1", 300m, cluster.Time.GetUtcNow().AddMinutes(-1)));
@@ -80,6 +82,7 @@ public sealed class MemberLifecycleTests(MemberClusterFixture cluster)
     [Fact]
     public async Task PointsLotExpiresOnItsExactDayAndItsNoticeWentOutThirtyDaysBefore()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time); // the notice goes out on its day, not held by quiet hours
         var id = MemberClusterFixture.NewMemberId();
         var member = cluster.Client.GetGrain<IMemberGrain>(id);
         var purchasedAt = cluster.Time.GetUtcNow();
@@ -153,7 +156,7 @@ public sealed class MemberLifecycleTests(MemberClusterFixture cluster)
         await TickAsync(id); // growth has aged out: the V2 grace starts now
         var graceUntil = (await member.GetViewAsync())!.TierGraceUntil;
         Assert.NotNull(graceUntil);
-        cluster.Time.SetUtcNow(graceUntil.Value.AddHours(10)); // past the grace, and never into quiet hours: the clock is shared
+        cluster.Time.SetUtcNow(MemberTicks.TenInShanghaiFrom(graceUntil.Value.AddMinutes(1))); // past the grace, at 10:00: the clock is shared
         var afterGrace = (await member.GetViewAsync())!;
         Assert.Equal("V1", afterGrace.Tier);
 

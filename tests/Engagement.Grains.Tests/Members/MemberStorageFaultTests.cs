@@ -184,7 +184,7 @@ public sealed class MemberStorageFaultTests(MemberClusterFixture cluster)
         var id = MemberClusterFixture.NewMemberId();
         var member = cluster.Client.GetGrain<IMemberGrain>(id);
         await member.ApplyEventAsync(Events.Purchase(id, "O1", 300m, Now.AddMinutes(-1)));
-        cluster.Time.Advance(TimeSpan.FromDays(30)); // the first win-back step falls due (10:00 in Shanghai: no quiet hours)
+        MemberTicks.QuietForAMonth(cluster.Time); // the first win-back step falls due, at 10:00 in Shanghai (no quiet hours)
         var writes = cluster.Faults.WritesOf(id);
 
         cluster.Faults.Fail(id, StorageFault.Write);
