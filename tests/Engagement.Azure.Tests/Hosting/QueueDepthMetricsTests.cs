@@ -319,11 +319,13 @@ public sealed class QueueDepthMetricsTests
             return sampling;
         }
 
+        /// <summary>Stops and disposes what <see cref="StartAsync"/> made, and deletes <c>{Name}-0</c> when it was created (the tests that delete it themselves leave nothing to do).</summary>
         public void Dispose()
         {
             Gauge.Dispose();
             Metrics.Dispose();
             Loggers.Dispose();
+            Queue.DeleteIfExists();
         }
     }
 
