@@ -14,9 +14,11 @@ namespace Engagement.Azure.Tests.Streaming;
 /// at every delivery and finally dead-lettered: the poison reason says why (the bound), not only that "its consumer
 /// kept failing"; the events of other members on the same queue are applied meanwhile.
 /// Timing: the reason names the refusal only if this silo saw the failed delivery end before the message came back, so
-/// the silo is warmed first (a neighbour's login applied: member activation, Azure storage and the stream path compiled
+/// the silo is warmed first (a warm-up member's login applied: member activation, Azure storage and the stream path compiled
 /// and connected), which keeps the oversized event's deliveries short, and the bounded cluster's messages stay hidden
-/// 5 s (renewed every 2.5 s) rather than 2 s while a delivery runs. Every wait is a poll with <see cref="Deadline"/>.
+/// 5 s (renewed every 2.5 s) rather than 2 s while a delivery runs. That makes a flake much less likely, not impossible:
+/// a silo stalled about 2.5 s mid-delivery can still let the message come back, so the refusal's assertion carries the
+/// cluster's captured log lines to diagnose it. Every wait is a poll with <see cref="Deadline"/>.
 /// </summary>
 [Collection(BoundedStateMemberCollection.Name)]
 public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
@@ -27,6 +29,7 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
     public async Task AnEventThatTakesItsMemberOverTheStateBoundIsDeadLetteredNamingTheBoundAndItsNeighboursAreApplied()
     {
         var big = Azurite.UniqueName("m");
+        var warmUp = Azurite.UniqueName("m");
         var before = Azurite.UniqueName("m");
         var after = Azurite.UniqueName("m");
         var queue = cluster.Queue;
@@ -40,16 +43,24 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
         var profile = string.Create(System.Globalization.CultureInfo.InvariantCulture, $$$"""
             {"eventId": "e-too-big", "type": "profile_update", "memberId": "{{{big}}}", "occurredAt": "{{{Wire.Now.AddMinutes(-1):O}}}", "properties": {"tags": "{{{tags}}}"}}
             """);
-        // A neighbour first, applied before the oversized event is sent: its first delivery then never races the
-        // silo's cold start (the first member activation and storage calls) against the message's visibility timeout.
+        // A warm-up login first, applied before the oversized event is sent: the oversized event's first delivery then
+        // makes a flake much less likely by not racing the silo's cold start (the first member activation and storage
+        // calls) against the message's visibility timeout. It is not one of the neighbours checked below.
+        await queue.SendMessageAsync(Wire.Login(warmUp, "e-warm-up-" + warmUp));
+        await Eventually.ReturnsAsync(cluster.Client.GetGrain<IMemberGrain>(warmUp).GetViewAsync, v => v is not null, Deadline, "the warm-up login applied");
+        // The neighbours travel in the same batch as the oversized event, one just before it and one just after.
         await queue.SendMessageAsync(Wire.Login(before, "e-before-" + before));
-        await Eventually.ReturnsAsync(cluster.Client.GetGrain<IMemberGrain>(before).GetViewAsync, v => v is not null, Deadline, "the first neighbour's login applied");
         await queue.SendMessageAsync(profile);
         await queue.SendMessageAsync(Wire.Login(after, "e-after-" + after));
 
         var poison = await Eventually.ReturnsAsync(() => QueueStreamClusterFixture.PoisonWithAsync(cluster.Poison, "e-too-big"), p => p.Count > 0, Deadline, "the oversized event dead-lettered");
         var dead = Assert.Single(poison);
         Assert.Equal((queue.Name, profile), (dead.Queue, dead.Body));
+        // The flake this test had: a dead letter without the refusal (the message came back while a delivery still ran);
+        // the captured cluster log then says what the silo did meanwhile.
+        Assert.True(
+            dead.Reason.Contains("GrainStateTooLargeException: Refused to write", StringComparison.Ordinal),
+            $"the dead letter does not name the refusal: {dead.Reason}{Environment.NewLine}cluster log:{Environment.NewLine}{string.Join(Environment.NewLine, cluster.Logs.Lines(LogLevel.Information))}");
         // Before: "... last failure: event e-too-big: its consumer kept failing for 00:00:00.3000000 (at ...)", and no why.
         Assert.Matches(
             @"^delivery failed \d+ times over \d\d:\d\d:\d\d; last failure: event e-too-big: its consumer kept failing for 00:00:00\.3\d* \(at [^)]+\): GrainStateTooLargeException: Refused to write .*, over the bound of 2,048 characters \(Engagement:Storage:MaxGrainStateBytes\)\.",
