@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Engagement.EndToEnd.Tests.Infrastructure;
 
@@ -41,6 +42,7 @@ public sealed class CampaignRestartTests
         finally
         {
             await silo.DisposeAsync();
+            await DeleteCreatedAsync(settings, touchQueue);
         }
     }
 
@@ -96,6 +98,7 @@ public sealed class CampaignRestartTests
         finally
         {
             await silo.DisposeAsync();
+            await DeleteCreatedAsync(settings, touchQueue);
         }
     }
 
@@ -116,6 +119,13 @@ public sealed class CampaignRestartTests
             },
         };
         return (scope, touchQueue, settings);
+    }
+
+    /// <summary>Deletes the touch queue and member-index table <see cref="Setup"/> named for this test, so Azurite does not keep them.</summary>
+    private static async Task DeleteCreatedAsync(SiloSettings settings, string touchQueue)
+    {
+        await new QueueClient(settings.ConnectionString, touchQueue).DeleteIfExistsAsync();
+        await new TableServiceClient(settings.ConnectionString).GetTableClient(settings.Extra["Engagement__Campaigns__MemberIndexTableName"]).DeleteAsync();
     }
 
     /// <summary>Seeds <see cref="MemberCount"/> members in one region, creates a two-arm broadcast over it and triggers it.</summary>

@@ -36,6 +36,19 @@ public sealed class WinBackEndToEndTests(ITestOutputHelper output)
                 ["Engagement__Storage__TouchQueueName"] = touchQueue,
             },
         };
+        try
+        {
+            await RunAsync(settings, touchQueue);
+        }
+        finally
+        {
+            // The touch queue is this test's own: deleted so Azurite does not keep one per run.
+            await new QueueClient(settings.ConnectionString, touchQueue).DeleteIfExistsAsync();
+        }
+    }
+
+    private async Task RunAsync(SiloSettings settings, string touchQueue)
+    {
         var memberId = "W" + Guid.NewGuid().ToString("N")[..10];
         await using var silo = await SiloProcess.StartAsync(settings);
         using var admin = silo.CreateClient();
