@@ -19,6 +19,7 @@ public sealed class AudienceFollowsTimeTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task MembersWhoWentQuietNinetyDaysAgoAreReachedByACampaignForHibernatingAndLostAndActiveOnesAreNot()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time); // the collection's clock is shared: start at 10:00 in Shanghai, whatever hour the tests before left
         var scope = "q" + Guid.NewGuid().ToString("N")[..8];
         var region = scope + "-r";
 

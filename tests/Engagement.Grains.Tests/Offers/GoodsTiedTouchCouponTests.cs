@@ -47,6 +47,7 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
     [Fact]
     public async Task AnL1GiftWithNoStockNearIsHeldThenIssuedOnALaterTickOnceInventoryArrives()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time); // its day and 6-hour steps land outside quiet hours, whatever hour the tests before left
         var id = Guid.NewGuid().ToString("N")[..8];
         var (member, region) = ("GH" + id, "north-" + id);
         await cluster.Client.GetGrain<IStoreInventoryGrain>("NH" + id).PutAsync([new(GoodsTiedTouchCouponFixture.GiftSku, 0)], region);
@@ -73,6 +74,7 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
     [Fact]
     public async Task AStockGrainThatFailsHoldsOnlyTheGiftTouchAndTheRestOfTheTickIsStored()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time); // its day and 6-hour steps land outside quiet hours, whatever hour the tests before left
         var id = Guid.NewGuid().ToString("N")[..8];
         var (member, region, store) = ("GF" + id, "south-" + id, "FX" + id);
         await BuyAsync(member, store, region);
@@ -98,6 +100,7 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
     [Fact]
     public async Task AStockLookUpCancelledByNobodyOfOursHoldsOnlyTheGiftTouchAndTheTickIsStored()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time); // its day and 6-hour steps land outside quiet hours, whatever hour the tests before left
         var id = Guid.NewGuid().ToString("N")[..8];
         var (member, region, store) = ("GC" + id, "south-" + id, "CX" + id);
         await BuyAsync(member, store, region);
@@ -119,6 +122,7 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
     [Fact]
     public async Task AStockLookUpThatNeverAnswersTimesOutOnTheEngineClockAndHoldsTheGiftTouch()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time); // its day and 6-hour steps land outside quiet hours, whatever hour the tests before left
         var id = Guid.NewGuid().ToString("N")[..8];
         var (member, region, store) = ("GT" + id, "hang-" + id, "HX" + id);
         await BuyAsync(member, store, region);
@@ -159,6 +163,7 @@ public sealed class GoodsTiedTouchCouponTests(GoodsTiedTouchCouponFixture cluste
     [Fact]
     public async Task ABirthdayCouponWithNoStockNearIsHeldNotLostThenIssuedWhenTheCakeArrives()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time); // its day and 6-hour steps land outside quiet hours, whatever hour the tests before left
         var id = Guid.NewGuid().ToString("N")[..8];
         var (member, region) = ("GB" + id, "west-" + id);
         await cluster.Client.GetGrain<IStoreInventoryGrain>("WH" + id).PutAsync([new(GoodsTiedTouchCouponFixture.CakeSku, 0)], region);
@@ -262,6 +267,7 @@ public sealed class SkuLessTouchCouponTests(CampaignClusterFixture cluster)
     [Fact]
     public async Task AnL1GiftWithoutSkusGoesWithItsCouponAndNoStockLookUp()
     {
+        MemberTicks.ToTenInShanghai(cluster.Time); // its day and 6-hour steps land outside quiet hours, whatever hour the tests before left
         var member = "GP" + Guid.NewGuid().ToString("N")[..8];
         var now = cluster.Time.GetUtcNow();
         var grain = cluster.Client.GetGrain<IMemberGrain>(member);
