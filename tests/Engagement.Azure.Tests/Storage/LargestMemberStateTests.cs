@@ -8,6 +8,7 @@ using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Program;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
+using Engagement.Testing;
 
 namespace Engagement.Azure.Tests.Storage;
 
@@ -100,7 +101,7 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
         var member = state.Member;
         var options = new ProgramOptions();
         var now = member.LastActivityAt ?? DateTimeOffset.UnixEpoch;
-        var reason = string.Concat(Enumerable.Repeat("顾客投诉积分未到账经核实后人工补发", 12))[..Domain.Points.AdjustmentPolicy.MaxReasonLength];
+        var reason = LongAdjustments.Reason;
         for (var i = 0; StoredStateText.Characters(Json(state)) < stored; i++)
         {
             var decision = Domain.Points.AdjustmentPolicy.Apply(member, $"adj-{i:D4}", Domain.Points.AdjustmentPolicy.PointsKind, 1, reason, options, now.AddMinutes(i));
