@@ -122,8 +122,9 @@ public sealed class DefaultStateBoundStartupTests(MemberQueueCluster cluster)
 
 /// <summary>
 /// The real member grains on the project's queue provider and on the engine's Azure storage (Azurite), one silo, with a
-/// grain-state bound of 2,048 stored characters and 300 attributed orders kept per member; a failed delivery comes back fast (given up after 300 ms, visible again after 5 s)
-/// and is dead-lettered once received twice and 4 s old. The visibility timeout is 5 s here, not MemberQueueCluster's 2 s:
+/// grain-state bound of 2,048 stored characters and 300 attributed orders kept per member; a failed delivery comes back fast
+/// (given up after 300 ms, visible again after 5 s) and is dead-lettered when received more than twice (MaxDequeueCount 2:
+/// on the third receive) and at least 4 s old. The visibility timeout is 5 s here, not MemberQueueCluster's 2 s:
 /// a held message is renewed at half of it, so a silo stalled (a loaded CI machine) for over a second could let a 2 s message
 /// come back while its delivery still ran, and the dead letter could then lack the refusal the test asserts.
 /// </summary>
