@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Engagement.Contracts.Storage;
 using Engagement.Domain.Members.Effects;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 
 namespace Engagement.Grains.Members.Effects;
@@ -13,6 +14,9 @@ namespace Engagement.Grains.Members.Effects;
 /// or its next activation sends them again (each carries a deterministic id).
 /// Effects that may wait for a batch (<see cref="MemberEffect.MayWaitForBatch"/>: ledger entries) stay pending until
 /// <see cref="MemberOutboxOptions.LedgerBatch"/> of them are, or the caller asks for everything.
+/// The lists a pass fills (what was confirmed, each handler's batch) are rented from a pool the silo's members share
+/// and returned cleared when the pass ends, so an emit (one per event) allocates none of its own; a handler reads its
+/// batch only until its task completes (<see cref="IMemberEffectHandler.EmitAsync"/>).
 /// </summary>
 public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler> handlers, IOptions<MemberOutboxOptions> options, ILogger<MemberEffectEmitter> logger)
 {
@@ -21,6 +25,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     private readonly IMemberEffectHandler[] _handlers = [.. handlers.OrderBy(h => h.EmitOrder)];
     private readonly int _batch = options.Value.LedgerBatch;
     private readonly IMemberEffectHandler[] _background = [.. handlers.Where(h => h.ConfirmsInBackground)];
+    private readonly ObjectPool<List<MemberEffect>> _lists = new DefaultObjectPool<List<MemberEffect>>(new EffectListPolicy());
 
     /// <summary>The delays of a member's outbox retry (<see cref="MemberOutboxOptions.EffectiveRetryDelays"/>).</summary>
     public IReadOnlyList<TimeSpan> RetryDelays { get; } = options.Value.EffectiveRetryDelays;
@@ -39,31 +44,35 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             return false;
         }
 
-        List<MemberEffect>? confirmed = null;
-        foreach (var handler in _background)
+        var confirmed = _lists.Get();
+        var batch = _lists.Get();
+        try
         {
-            List<MemberEffect>? batch = null;
-            foreach (var effect in outbox.Pending)
+            foreach (var handler in _background)
             {
-                if (handler.Handles(effect))
+                batch.Clear();
+                foreach (var effect in outbox.Pending)
                 {
-                    (batch ??= []).Add(effect);
+                    if (handler.Handles(effect))
+                    {
+                        batch.Add(effect);
+                    }
+                }
+
+                if (batch.Count > 0 && handler.TakeConfirmed(memberId, batch) is var done and > 0)
+                {
+                    confirmed.AddRange(Leading(batch, done));
                 }
             }
 
-            if (batch is not null && handler.TakeConfirmed(memberId, batch) is var done and > 0)
-            {
-                (confirmed ??= []).AddRange(Leading(batch, done));
-            }
+            outbox.Confirm(confirmed);
+            return confirmed.Count > 0;
         }
-
-        if (confirmed is null)
+        finally
         {
-            return false;
+            _lists.Return(batch);
+            _lists.Return(confirmed);
         }
-
-        outbox.Confirm(confirmed);
-        return true;
     }
 
     /// <summary>
@@ -86,7 +95,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     /// (<c>MemberOutboxRetry</c>), which log their own summary.
     /// </param>
     /// <param name="cancellationToken">The caller's; its cancellation is the one failure of a handler that is thrown.</param>
-    public async Task<EmitResult> EmitAsync(string memberId, MemberOutbox outbox, bool everything = false, LogLevel failures = LogLevel.Warning, CancellationToken cancellationToken = default)
+    public async ValueTask<EmitResult> EmitAsync(string memberId, MemberOutbox outbox, bool everything = false, LogLevel failures = LogLevel.Warning, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outbox);
         if (outbox.Count == 0)
@@ -102,35 +111,37 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             return default;
         }
 
-        var confirmed = new List<MemberEffect>();
-        var left = 0;
+        var confirmed = _lists.Get();
         try
         {
-            var claimed = 0;
-            foreach (var handler in _handlers)
+            var left = 0;
+            try
             {
-                var (given, notSent) = await EmitThroughAsync(handler, memberId, outbox, waiting, everything, confirmed, failures, cancellationToken);
-                claimed += given;
-                left += notSent;
-            }
-
-            if (claimed + held < outbox.Count)
-            {
-                // A kind no handler on this silo emits (e.g. an index row with campaigns off): nothing will ever take it.
-                foreach (var orphan in outbox.Pending.Where(e => !(waiting && e.MayWaitForBatch) && !_handlers.Any(h => h.Handles(e))))
+                var claimed = 0;
+                foreach (var handler in _handlers)
                 {
-                    LogDropped(memberId, orphan.Id);
-                    confirmed.Add(orphan);
+                    var (given, notSent) = await EmitThroughAsync(handler, memberId, outbox, waiting, everything, confirmed, failures, cancellationToken);
+                    claimed += given;
+                    left += notSent;
+                }
+
+                if (claimed + held < outbox.Count)
+                {
+                    DropOrphans(memberId, outbox, waiting, confirmed);
                 }
             }
+            finally
+            {
+                // Even when the caller's cancellation stops the pass: what went out must not go out again (the poison queue keeps repeats).
+                outbox.Confirm(confirmed);
+            }
+
+            return new EmitResult(confirmed.Count > 0, confirmed.Exists(e => e.ConfirmDurably), left);
         }
         finally
         {
-            // Even when the caller's cancellation stops the pass: what went out must not go out again (the poison queue keeps repeats).
-            outbox.Confirm(confirmed);
+            _lists.Return(confirmed);
         }
-
-        return new EmitResult(confirmed.Count > 0, confirmed.Exists(e => e.ConfirmDurably), left);
     }
 
     /// <summary>
@@ -154,7 +165,7 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
                     continue;
                 }
 
-                (batch ??= []).Add(effect);
+                (batch ??= _lists.Get()).Add(effect);
             }
         }
 
@@ -163,20 +174,40 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
             return (heldBack, heldBack);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        var left = batch.Count;
         try
         {
-            var done = await (everything ? handler.EmitAllAsync(memberId, batch) : handler.EmitAsync(memberId, batch));
-            confirmed.AddRange(Leading(batch, done));
-            left = handler.ConfirmsInBackground && !everything ? 0 : batch.Count - done;
-        }
-        catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
-        {
-            LogEmitFailed(failures, ex, memberId, batch.Count, handler.GetType().Name);
-        }
+            cancellationToken.ThrowIfCancellationRequested();
+            var left = batch.Count;
+            try
+            {
+                var done = await (everything ? handler.EmitAllAsync(memberId, batch) : handler.EmitAsync(memberId, batch));
+                confirmed.AddRange(Leading(batch, done));
+                left = handler.ConfirmsInBackground && !everything ? 0 : batch.Count - done;
+            }
+            catch (Exception ex) when (StorageFailures.IsFailure(ex, cancellationToken))
+            {
+                LogEmitFailed(failures, ex, memberId, batch.Count, handler.GetType().Name);
+            }
 
-        return (batch.Count + heldBack, left + heldBack);
+            return (batch.Count + heldBack, left + heldBack);
+        }
+        finally
+        {
+            _lists.Return(batch);
+        }
+    }
+
+    /// <summary>
+    /// Confirms the pending effects of a kind no handler on this silo emits (e.g. an index row with campaigns off):
+    /// nothing will ever take them. A method of its own: its lambdas' captures would otherwise be allocated on every emit.
+    /// </summary>
+    private void DropOrphans(string memberId, MemberOutbox outbox, bool waiting, List<MemberEffect> confirmed)
+    {
+        foreach (var orphan in outbox.Pending.Where(e => !(waiting && e.MayWaitForBatch) && !_handlers.Any(h => h.Handles(e))))
+        {
+            LogDropped(memberId, orphan.Id);
+            confirmed.Add(orphan);
+        }
     }
 
     /// <summary>True when the effect with id <paramref name="id"/> is pending, not confirmed in this pass, and some handler here emits it.</summary>
@@ -232,6 +263,23 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Lists of a pass, kept cleared (a kept list holds no effect, so no member's effects outlive its pass); one that grew
+    /// past <see cref="KeptCapacity"/> (a long outbox's pass) is dropped rather than kept at that size.
+    /// </summary>
+    private sealed class EffectListPolicy : PooledObjectPolicy<List<MemberEffect>>
+    {
+        private const int KeptCapacity = 64;
+
+        public override List<MemberEffect> Create() => new(4);
+
+        public override bool Return(List<MemberEffect> obj)
+        {
+            obj.Clear();
+            return obj.Capacity <= KeptCapacity;
+        }
     }
 
     [LoggerMessage(Message = "{MemberId}: emitting {Count} effects through {Handler} failed; they stay in the outbox and are retried")]

@@ -20,7 +20,11 @@ public interface IMemberEffectHandler
     /// </summary>
     int EmitOrder => 0;
 
-    /// <summary>Emits the effects in order; returns how many (from the first) the receiver confirmed. Throws when none was.</summary>
+    /// <summary>
+    /// Emits the effects in order; returns how many (from the first) the receiver confirmed. Throws when none was.
+    /// <paramref name="effects"/> is the emitter's list, reused once the returned task completes: read it until then,
+    /// copy what is kept beyond it.
+    /// </summary>
     Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects);
 
     /// <summary>
@@ -39,7 +43,8 @@ public interface IMemberEffectHandler
     /// <summary>
     /// How many of <paramref name="effects"/> (in outbox order, from the first) the receiver has confirmed since they
     /// were emitted; those confirmations are taken (a later call does not count them again). Sends nothing and never
-    /// waits. 0 for a handler that confirms as it emits.
+    /// waits. 0 for a handler that confirms as it emits. <paramref name="effects"/> is the emitter's list, reused once
+    /// this returns.
     /// </summary>
     int TakeConfirmed(string memberId, IReadOnlyList<MemberEffect> effects) => 0;
 
