@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using Engagement.Domain.Members.Effects;
 using Engagement.Domain.Metrics;
+using Engagement.Domain.Tests;
 using Engagement.Grains.Members.Effects;
 using Engagement.Grains.Programme;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -232,6 +233,26 @@ public sealed class MetricContributionHandlerTests
         Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
         handler.Release("m1");
         return handler;
+    }
+
+    [Fact]
+    public async Task EmittingAgainWhatTheLaneAlreadySendsAllocatesNothing()
+    {
+        // A member's emits while its lane waits for the aggregators hand the lane what it already queued: the lane
+        // knows each by its outcome and sequence, so it builds no effect id string per look (two per emit before).
+        using var sink = new CountingSink();
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        List<MemberEffect> effects = [Record("e:1", 1)];
+        Assert.Equal(0, await handler.EmitAsync("m1", effects));
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent it");
+
+        var bytes = AllocationProbe.FewestBytes(() => Assert.True(handler.EmitAsync("m1", effects).IsCompletedSuccessfully), enough: 0);
+
+        Assert.Equal(0L, bytes);
+        Assert.Equal(0, await handler.EmitAsync("m1", effects));
+        sink.Answer.SetResult();
+        Assert.Equal(1, await handler.EmitAllAsync("m1", effects));
+        Assert.Single(sink.Calls);
     }
 
     private static RecordMetrics Record(string outcome, long sequence = 0) =>

@@ -21,11 +21,13 @@ internal static class MetricLanes
         {
             if (lanes[memberId] is { } lane)
             {
-                var done = (IReadOnlyCollection<string>)lane.GetType().GetProperty("Done")!.GetValue(lane)!;
+                // The lane's set of confirmed contributions, whatever it keys them by: only its count is read.
+                var done = lane.GetType().GetProperty("Done")!.GetValue(lane)!;
+                var count = done.GetType().GetProperty("Count")!;
                 var running = lane.GetType().GetProperty("Running")!;
                 lock (lane)
                 {
-                    if (done.Count > 0 && !(bool)running.GetValue(lane)!)
+                    if ((int)count.GetValue(done)! > 0 && !(bool)running.GetValue(lane)!)
                     {
                         return;
                     }

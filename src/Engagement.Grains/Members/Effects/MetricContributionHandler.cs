@@ -50,10 +50,14 @@ public sealed partial class MetricContributionHandler(
     private int _membersLeft;
     private int _contributionsLeft;
 
+    /// <summary>The answer of nearly every emit (nothing confirmed yet: the aggregators confirm in the background), made once.</summary>
+    private static readonly Task<int> NoneConfirmed = Task.FromResult(0);
+
     public bool Handles(MemberEffect effect) => _sink is not null && effect is RecordMetrics;
 
     /// <summary>Queues what is new, starts sending if idle; returns how many from the first the aggregators already confirmed.</summary>
-    public Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects) => Task.FromResult(Take(memberId, effects));
+    public Task<int> EmitAsync(string memberId, IReadOnlyList<MemberEffect> effects) =>
+        Take(memberId, effects) is var confirmed and > 0 ? Task.FromResult(confirmed) : NoneConfirmed;
 
     /// <inheritdoc />
     public bool ConfirmsInBackground => true;
@@ -87,7 +91,7 @@ public sealed partial class MetricContributionHandler(
     private static int TakeLeading(Lane lane, IReadOnlyList<MemberEffect> effects)
     {
         var confirmed = 0;
-        while (confirmed < effects.Count && lane.Done.Remove(effects[confirmed].Id))
+        while (confirmed < effects.Count && lane.Done.Remove(Key.Of(effects[confirmed])))
         {
             confirmed++;
         }
@@ -235,13 +239,13 @@ public sealed partial class MetricContributionHandler(
         if (lane.Done.Count > 0 && confirmed < effects.Count)
         {
             // Confirmations the member no longer lists (its outbox was reloaded from storage): nothing will take them.
-            var listed = effects.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+            var listed = effects.Select(Key.Of).ToHashSet();
             lane.Done.RemoveWhere(id => !listed.Contains(id));
         }
 
         for (var i = confirmed; i < effects.Count; i++)
         {
-            if (lane.Known.Add(effects[i].Id))
+            if (lane.Known.Add(Key.Of(effects[i])))
             {
                 lane.Queue.Add((RecordMetrics)effects[i]);
             }
@@ -271,7 +275,10 @@ public sealed partial class MetricContributionHandler(
     {
         while (true)
         {
-            List<RecordMetrics> batch;
+            // The queue's first `sent` effects stay where they are while this sender runs: only it removes from the
+            // queue, and a member's emit only appends.
+            int sent;
+            IReadOnlyList<MetricContribution> contributions;
             lock (lane)
             {
                 if (lane.Queue.Count == 0 || _stopped)
@@ -281,13 +288,8 @@ public sealed partial class MetricContributionHandler(
                     return;
                 }
 
-                batch = [.. lane.Queue];
-            }
-
-            var contributions = new List<MetricContribution>();
-            foreach (var effect in batch)
-            {
-                contributions.AddRange(effect.Contributions);
+                sent = lane.Queue.Count;
+                contributions = ContributionsOf(lane.Queue);
             }
 
             try
@@ -306,20 +308,48 @@ public sealed partial class MetricContributionHandler(
                     throw;
                 }
 
-                LogSendFailed(ex, memberId, batch.Count);
+                LogSendFailed(ex, memberId, sent);
                 return; // still queued: the member's next emit sends them again
             }
 
             lock (lane)
             {
-                lane.Queue.RemoveRange(0, batch.Count);
-                foreach (var effect in batch)
+                for (var i = 0; i < sent; i++)
                 {
-                    lane.Known.Remove(effect.Id);
-                    lane.Done.Add(effect.Id);
+                    var key = Key.Of(lane.Queue[i]);
+                    lane.Known.Remove(key);
+                    lane.Done.Add(key);
                 }
+
+                lane.Queue.RemoveRange(0, sent);
             }
         }
+    }
+
+    /// <summary>
+    /// The contributions of <paramref name="queued"/>, in order: one effect's own list as it is (the sink only reads it,
+    /// and an effect's contributions never change), several in one list made at their total size.
+    /// </summary>
+    private static IReadOnlyList<MetricContribution> ContributionsOf(List<RecordMetrics> queued)
+    {
+        if (queued.Count == 1)
+        {
+            return queued[0].Contributions;
+        }
+
+        var total = 0;
+        foreach (var effect in queued)
+        {
+            total += effect.Contributions.Count;
+        }
+
+        var contributions = new List<MetricContribution>(total);
+        foreach (var effect in queued)
+        {
+            contributions.AddRange(effect.Contributions);
+        }
+
+        return contributions;
     }
 
     /// <summary>The lane's sender stops; a lane its member released meanwhile goes with it. Under the lane's lock.</summary>
@@ -337,26 +367,4 @@ public sealed partial class MetricContributionHandler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The silo stopped with {Count} metric contributions of {Members} members not sent; they stay in the members' outboxes and each member's next activation sends them")]
     private partial void LogLeftForNextActivation(int count, int members);
-
-    /// <summary>One member's contributions on this silo: queued (sending or to send, in outbox order) and confirmed but not yet taken.</summary>
-    private sealed class Lane
-    {
-        public List<RecordMetrics> Queue { get; } = [];
-
-        public HashSet<string> Known { get; } = new(StringComparer.Ordinal);
-
-        public HashSet<string> Done { get; } = new(StringComparer.Ordinal);
-
-        public Task Sending { get; set; } = Task.CompletedTask;
-
-        /// <summary>
-        /// A sender runs and looks at the queue again before it stops. Set and cleared under the lane's lock, so a
-        /// contribution queued after the sender's last look always starts a new one (<see cref="Sending"/> completes
-        /// only after that look, a little later).
-        /// </summary>
-        public bool Running { get; set; }
-
-        /// <summary>The member deactivated while the sender ran: the lane is dropped when it stops (<see cref="Release"/>).</summary>
-        public bool Released { get; set; }
-    }
 }
