@@ -13,7 +13,8 @@ namespace Engagement.Bench.Scenarios;
 
 /// <summary>
 /// Where an event's CPU goes without Orleans: the same load run single-threaded through the pure rules
-/// (<see cref="MemberDecider.Apply"/>, the outbox emptied as the emitter would) and through the state's JSON round trip that every durable write pays.
+/// (<see cref="MemberDecider.Apply"/>), through the state's JSON round trip that every durable write pays, and through the
+/// engine's outbox emitter after the write (<see cref="EmitStage"/>: every effect confirmed at once, the outbox emptied).
 /// What the pipeline costs beyond these is streaming, messaging, scheduling and storage plumbing.
 /// </summary>
 internal static class StageProfile
@@ -55,7 +56,9 @@ internal static class StageProfile
     /// programme-metric rules' options, as a silo with programme metrics passes them (<c>MemberRules.Metrics</c>); null
     /// leaves those rules out, as a host without programme metrics does. Detail <c>stage.metric_contributions</c>: the
     /// programme-metric contributions the rules queued in the members' outboxes (<see cref="RecordMetrics"/>), 0 without
-    /// <paramref name="metrics"/>: the sign that those rules ran.
+    /// <paramref name="metrics"/>: the sign that those rules ran. Detail <c>stage.emit_allocated_bytes_per_event</c>: what the
+    /// emitter allocates per event emptying the outbox after the write (<see cref="EmitStage"/>; since 2026-12-07, before
+    /// it the profile cleared the outbox by hand).
     /// </summary>
     public static void Measure(ScenarioResult result, string runId, int members, int events, DateTimeOffset now, MetricsOptions? metrics = null)
     {
@@ -64,7 +67,8 @@ internal static class StageProfile
         var states = new Dictionary<string, MemberGrainState>(StringComparer.Ordinal);
         var load = Enumerable.Range(0, events).Select(_ => factory.Next(now)).Select(e => (e.MemberId, Event: ToDomain(e))).ToList();
 
-        long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0, applyAllocated = 0, writeAllocated = 0, readAllocated = 0, contributions = 0;
+        long applyTicks = 0, writeTicks = 0, readTicks = 0, bytes = 0, applyAllocated = 0, writeAllocated = 0, readAllocated = 0, emitAllocated = 0, contributions = 0;
+        var emit = new EmitStage();
         var byType = new SortedDictionary<string, (long Count, long Ticks, long Allocated)>(StringComparer.Ordinal);
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         foreach (var (memberId, evt) in load)
@@ -92,7 +96,9 @@ internal static class StageProfile
                 contributions += effect is RecordMetrics record ? record.Contributions.Count : 0;
             }
 
-            state.Member.Outbox.Pending.Clear(); // the emitter confirms them after the write
+            var emitAllocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
+            emit.Emit(memberId, state.Member.Outbox); // the emitter confirms them after the write
+            emitAllocated += GC.GetAllocatedBytesForCurrentThread() - emitAllocatedAtStart;
             var readAllocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
             _ = JsonSerializer.Deserialize<MemberGrainState>(json, Json);
             var read = Stopwatch.GetTimestamp();
@@ -134,6 +140,7 @@ internal static class StageProfile
         result.Details["stage.state_json_deserialize_allocated_bytes_per_event"] = (double)readAllocated / events;
         result.Details["stage.allocated_bytes_per_event"] = (double)allocated / events;
         result.Details["stage.domain_apply_allocated_bytes_per_event"] = (double)applyAllocated / events;
+        result.Details["stage.emit_allocated_bytes_per_event"] = (double)emitAllocated / events;
         result.Details["stage.metric_contributions"] = contributions;
         foreach (var (type, (count, ticks, typeBytes)) in byType)
         {
