@@ -25,7 +25,14 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
     private readonly IMemberEffectHandler[] _handlers = [.. handlers.OrderBy(h => h.EmitOrder)];
     private readonly int _batch = options.Value.LedgerBatch;
     private readonly IMemberEffectHandler[] _background = [.. handlers.Where(h => h.ConfirmsInBackground)];
-    private readonly ObjectPool<List<MemberEffect>> _lists = new DefaultObjectPool<List<MemberEffect>>(new EffectListPolicy());
+
+    // DefaultObjectPool keeps only ProcessorCount * 2 lists unless told otherwise, and an emit awaiting I/O holds two or
+    // more: under load the other members' emits would allocate and their returns be dropped. Kept lists are cleared and
+    // at most KeptCapacity slots each (EffectListPolicy), so keeping 256 is bounded (a few hundred KB at most).
+    private readonly ObjectPool<List<MemberEffect>> _lists = new DefaultObjectPool<List<MemberEffect>>(new EffectListPolicy(), KeptLists);
+
+    /// <summary>How many cleared lists the pool keeps for the silo's concurrent emits (each holds 2+ while it awaits a handler).</summary>
+    private const int KeptLists = 256;
 
     /// <summary>The delays of a member's outbox retry (<see cref="MemberOutboxOptions.EffectiveRetryDelays"/>).</summary>
     public IReadOnlyList<TimeSpan> RetryDelays { get; } = options.Value.EffectiveRetryDelays;
@@ -217,7 +224,35 @@ public sealed partial class MemberEffectEmitter(IEnumerable<IMemberEffectHandler
         {
             if (string.Equals(effect.Id, id, StringComparison.Ordinal))
             {
-                return !confirmed.Exists(c => ReferenceEquals(c, effect)) && _handlers.Any(h => h.Handles(effect));
+                return !Contains(confirmed, effect) && HasHandler(effect);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="effect"/> itself (by reference) is in <paramref name="list"/>; a plain loop, no closure per call.</summary>
+    private static bool Contains(List<MemberEffect> list, MemberEffect effect)
+    {
+        foreach (var item in list)
+        {
+            if (ReferenceEquals(item, effect))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether some handler on this silo emits <paramref name="effect"/>; a plain loop, no closure per call.</summary>
+    private bool HasHandler(MemberEffect effect)
+    {
+        foreach (var handler in _handlers)
+        {
+            if (handler.Handles(effect))
+            {
+                return true;
             }
         }
 
