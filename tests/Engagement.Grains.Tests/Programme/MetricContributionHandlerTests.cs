@@ -140,6 +140,33 @@ public sealed class MetricContributionHandlerTests
     }
 
     [Fact]
+    public async Task TwoContributionsWhoseIdsReadAlikeAreEachSentAndConfirmedOnTheirOwn()
+    {
+        // Outcome "a#1" made before per-member sequences and outcome "a" with sequence 1 both have the id "metrics:a#1",
+        // yet they are two effects (HasSameId compares outcome and sequence, so the outbox keeps both). The lane knows
+        // a contribution by the same pair: neither may be taken for the other, or one outcome's counters were lost.
+        using var sink = new CountingSink();
+        var handler = new MetricContributionHandler([sink], NullLogger<MetricContributionHandler>.Instance);
+        var emitter = new MemberEffectEmitter([handler], Microsoft.Extensions.Options.Options.Create(new MemberOutboxOptions()), NullLogger<MemberEffectEmitter>.Instance);
+        var outbox = new MemberOutbox();
+        outbox.Add(Record("a#1"));
+        outbox.Add(Record("a", sequence: 1));
+        Assert.Equal(2, outbox.Count);
+        Assert.Equal(outbox.Pending[0].Id, outbox.Pending[1].Id);
+
+        await emitter.EmitAsync("m1", outbox);
+        Assert.True(await sink.Called.WaitAsync(TimeSpan.FromSeconds(10)), "the lane sent them");
+        sink.Answer.SetResult();
+        await MetricLanes.UntilConfirmedAsync(handler, "m1");
+
+        // Both went to the aggregators, each once, and both confirmations are taken before the next write.
+        Assert.Equal(["a", "a#1"], sink.Calls.SelectMany(c => c).Order(StringComparer.Ordinal));
+        Assert.True(emitter.TakeConfirmed("m1", outbox));
+        Assert.Equal(0, outbox.Count);
+        Assert.Equal(0, handler.TakeConfirmed("m1", [Record("a#1"), Record("a", sequence: 1)]));
+    }
+
+    [Fact]
     public async Task AMemberThatDeactivatesAfterAFailedSendLeavesNoLaneAndNothingIsSentForItLater()
     {
         using var sink = new CountingSink();
