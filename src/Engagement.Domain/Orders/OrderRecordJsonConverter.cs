@@ -182,7 +182,13 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         return marks;
     }
 
-    private static List<string> ReadStrings(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Reads a stored list of refund event ids (an order's or a summary's, <see cref="OrderSummaryJsonConverter"/>): a null
+    /// entry (a hand-edited or faulty row) reads as empty, which no refund names, so the list never holds null (a null id
+    /// failed every later write of the member and every refund's duplicate check). Throws <see cref="JsonException"/> for
+    /// anything but an array of strings and nulls.
+    /// </summary>
+    internal static List<string> ReadStrings(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -192,6 +198,11 @@ public sealed class OrderRecordJsonConverter : JsonConverter<OrderRecord>
         var ids = new List<string>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+            {
+                throw new JsonException("refundEventIds is stored as a JSON array of strings.");
+            }
+
             ids.Add(reader.GetString() ?? "");
         }
 

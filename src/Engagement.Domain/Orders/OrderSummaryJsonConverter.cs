@@ -38,7 +38,7 @@ public sealed class OrderSummaryJsonConverter : JsonConverter<OrderSummary>
                 case 4: summary.Refunded = reader.GetDecimal(); break;
                 case 5: summary.PointsReversed = reader.GetInt64(); break;
                 case 6: summary.Expired = reader.GetInt64(); break;
-                case 7: summary.RefundEventIds = reader.TokenType == JsonTokenType.Null ? null : JsonSerializer.Deserialize<List<string>>(ref reader, options); break;
+                case 7: summary.RefundEventIds = reader.TokenType == JsonTokenType.Null ? null : OrderRecordJsonConverter.ReadStrings(ref reader); break; // a null entry reads as empty, as an order's
                 case 8: summary.Foreign = reader.TokenType == JsonTokenType.Null ? null : OrderRecordJsonConverter.ReadForeign(ref reader); break;
                 case 9: summary.RefundMarks = reader.TokenType == JsonTokenType.Null ? null : ReadMarks(ref reader, summary.At); break;
                 default: reader.Skip(); break;
