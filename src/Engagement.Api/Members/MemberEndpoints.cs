@@ -156,9 +156,9 @@ public static class MemberEndpoints
             return notThisStore;
         }
 
-        if (string.IsNullOrWhiteSpace(request.RedemptionId) || EventBounds.CodePoints(request.RedemptionId) > 128)
+        if (!RequestIds.IsValid(request.RedemptionId))
         {
-            errors.Add("redemptionId", "required, 1–128 characters");
+            errors.Add("redemptionId", RequestIds.Rule);
         }
 
         // A catalogue redemption (a reward at a store) may be cash only, as its reward's option allows: 0 points.

@@ -1,6 +1,5 @@
 using Engagement.Api.Members;
 using Engagement.Api.Problems;
-using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Contracts.Offers;
 using Engagement.Domain.Offers;
@@ -207,9 +206,9 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
             return errors.ToProblem();
         }
 
-        if (string.IsNullOrWhiteSpace(request.RedemptionId) || EventBounds.CodePoints(request.RedemptionId) > 128)
+        if (!RequestIds.IsValid(request.RedemptionId))
         {
-            errors.Add("redemptionId", "required, 1–128 characters");
+            errors.Add("redemptionId", RequestIds.Rule);
         }
 
         if (!MemberIds.IsValid(request.MemberId))

@@ -173,9 +173,9 @@ public static class CouponEndpoints
             return errors.ToProblem();
         }
 
-        if (string.IsNullOrWhiteSpace(request.RedemptionId) || EventBounds.CodePoints(request.RedemptionId) > 128)
+        if (!RequestIds.IsValid(request.RedemptionId))
         {
-            errors.Add("redemptionId", "required, 1–128 characters");
+            errors.Add("redemptionId", RequestIds.Rule);
         }
 
         if (!OfferIds.IsValid(request.StoreId))

@@ -56,9 +56,9 @@ public sealed class MemberCouponReissues(IGrainFactory grains, IAuditLog audit, 
             return new(errors, null);
         }
 
-        if (string.IsNullOrWhiteSpace(body.ReissueId) || body.ReissueId.Length > 128 || body.ReissueId.Any(char.IsControl))
+        if (!RequestIds.IsValid(body.ReissueId))
         {
-            errors.Add("reissueId", "required, 1–128 characters");
+            errors.Add("reissueId", RequestIds.Rule);
         }
 
         if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Trim().Length > CouponReissues.MaxReasonLength || !ReasonText.IsClean(body.Reason))

@@ -8,6 +8,7 @@ using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Members;
+using Engagement.Contracts.Offers;
 using Engagement.Contracts.Search;
 using Engagement.Contracts.Storage;
 using Engagement.Domain;
@@ -133,9 +134,9 @@ public sealed class MemberAdjustments(IGrainFactory grains, IAuditLog audit, Tim
             return errors;
         }
 
-        if (string.IsNullOrWhiteSpace(request.AdjustmentId) || request.AdjustmentId.Length > 128 || request.AdjustmentId.Any(char.IsControl))
+        if (!RequestIds.IsValid(request.AdjustmentId))
         {
-            errors.Add("adjustmentId", "required, 1–128 characters");
+            errors.Add("adjustmentId", RequestIds.Rule);
         }
         else if (AdjustmentPolicy.IsEngineAdjustment(request.AdjustmentId))
         {

@@ -42,9 +42,9 @@ internal sealed class MemberOfferSide(MemberActivation member, MemberWriteGate g
         ArgumentNullException.ThrowIfNull(grant);
         var template = grant.ToTemplate();
         var errors = template.Validate().Select(e => new OfferFieldError(e.Field, e.Message)).ToList();
-        if (string.IsNullOrWhiteSpace(grant.GrantId) || grant.GrantId.Length > 128)
+        if (!RequestIds.IsValid(grant.GrantId))
         {
-            errors.Add(new("grantId", "required, 1–128 characters"));
+            errors.Add(new("grantId", RequestIds.Rule));
         }
 
         if (errors.Count > 0)
