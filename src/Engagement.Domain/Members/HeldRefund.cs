@@ -103,16 +103,28 @@ public sealed class HeldRefund
         return found;
     }
 
-    /// <summary>The <see cref="RegionId"/> of the refund of <paramref name="held"/> with event id <paramref name="eventId"/>; null when not there or none given.</summary>
-    public static string? RegionOf(IReadOnlyList<HeldRefund>? held, string eventId)
+    /// <summary>
+    /// The <see cref="RegionId"/> of the refund of <paramref name="held"/> with event id <paramref name="eventId"/> (as sent
+    /// or as an order keeps it, <see cref="Orders.OrderIds.Same"/>); null when not there or none given.
+    /// </summary>
+    public static string? RegionOf(IReadOnlyList<HeldRefund>? held, string eventId) => Find(held, eventId)?.RegionId;
+
+    /// <summary>
+    /// The event id as the producer sent it of the refund of <paramref name="held"/> that <paramref name="eventId"/> names
+    /// (as sent or as an order keeps it, <see cref="Orders.OrderIds.Key"/>); <paramref name="eventId"/> itself when none
+    /// of <paramref name="held"/> (or none given) is that refund.
+    /// </summary>
+    public static string SentId(IReadOnlyList<HeldRefund>? held, string eventId) => Find(held, eventId)?.EventId ?? eventId;
+
+    private static HeldRefund? Find(IReadOnlyList<HeldRefund>? held, string eventId)
     {
         if (held is not null)
         {
             foreach (var h in held)
             {
-                if (string.Equals(h.EventId, eventId, StringComparison.Ordinal))
+                if (Orders.OrderIds.Same(h.EventId, eventId))
                 {
-                    return h.RegionId;
+                    return h;
                 }
             }
         }

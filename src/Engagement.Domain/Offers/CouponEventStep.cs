@@ -54,7 +54,7 @@ public static class CouponEventStep
             metricsBefore = MemberMetricsPolicy.Before(state);
         }
 
-        if (CouponRefundRestore.ForHeldRefunds(state, evt, offers, options, now) is not { } refund)
+        if (CouponRefundRestore.ForHeldRefunds(state, evt, held, offers, options, now) is not { } refund)
         {
             return outcome;
         }

@@ -17,18 +17,24 @@ internal static class CouponRefundRestore
     /// after it (docs/offers.md §6), each <see cref="MemberCoupons.RestoreRule"/> row naming the last refund
     /// applied (as in order) and dated at the latest refund's occurredAt (<see cref="RefundedInFullAt"/>), as its own coupon
     /// step would have. Returns that event id and instant when any coupon was restored, else null. Call after <see cref="MemberCoupons.AfterEvent(MemberState, MemberEvent, OffersOptions, ProgramOptions, DateTimeOffset)"/>'s confirmations.
+    /// The coupon's reason names the order and the row the refund as the POS sent them (the purchase's <c>orderId</c>, the
+    /// held refund's <c>eventId</c> from <paramref name="held"/>), not the keys the order keeps for long ids
+    /// (<see cref="OrderIds.Key"/>), so support reads the same text whichever arrived first (CONTRACT.md §1.1); without
+    /// <paramref name="held"/> the row names the refund as the order keeps it.
     /// </summary>
-    internal static (string EventId, DateTimeOffset OccurredAt)? ForHeldRefunds(MemberState state, MemberEvent evt, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
+    internal static (string EventId, DateTimeOffset OccurredAt)? ForHeldRefunds(
+        MemberState state, MemberEvent evt, IReadOnlyList<HeldRefund>? held, OffersOptions offers, ProgramOptions options, DateTimeOffset now)
     {
-        if (evt.Type != MemberEventTypes.Purchase || evt.Coupons.Count == 0 || OrderBook.Find(state, evt.OrderId) is not { FullyRefunded: true } order)
+        if (evt.Type != MemberEventTypes.Purchase || evt.Coupons.Count == 0 || evt.OrderId is not { } orderId
+            || OrderBook.Find(state, orderId) is not { FullyRefunded: true } order)
         {
             return null;
         }
 
         // The refunds applied with the purchase are the order's (a new order has no other); the last one completed it.
-        var refundId = order.RefundEventIds is { Count: > 0 } ids ? ids[^1] : evt.EventId;
+        var refundId = order.RefundEventIds is { Count: > 0 } ids ? HeldRefund.SentId(held, ids[^1]) : evt.EventId;
         var at = RefundedInFullAt(order.RefundMarks, evt.OccurredAt);
-        return ForFullRefund(state, order.OrderId, refundId, at, offers, options, now) ? (refundId, at) : null;
+        return ForFullRefund(state, orderId, refundId, at, offers, options, now) ? (refundId, at) : null;
     }
 
     /// <summary>

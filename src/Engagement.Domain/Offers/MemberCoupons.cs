@@ -196,7 +196,7 @@ public static class MemberCoupons
 
             if (restoreHeld)
             {
-                changed |= CouponRefundRestore.ForHeldRefunds(state, evt, offers, options, now) is not null;
+                changed |= CouponRefundRestore.ForHeldRefunds(state, evt, held: null, offers, options, now) is not null;
             }
         }
         else if (evt.Type == MemberEventTypes.Refund && evt.OrderId is { } refundedId && OrderBook.IsFullyRefunded(state, refundedId))

@@ -224,4 +224,31 @@ public sealed class HeldRefundCouponTests
             Assert.Equal(RefundAt, Restore(state).EffectiveOccurredAt);
         }
     }
+
+    [Fact]
+    public void AHeldFullRefundOfALongOrderNamesTheOrderAndRefundAsSentExactlyAsInOrder()
+    {
+        // CONTRACT.md §1.1: the same effect whichever arrived first. Both ids are long enough that the order keeps keys
+        // for them (OrderIds); the coupon's reason and the restore row must still read the ids the POS sent.
+        var orderId = "订" + new string('单', 123) + "0077";
+        var refundId = "pos-S900-refund-" + new Guid("6f1c2b7e-3d4a-4e5f-9a8b-1c2d3e4f5a6b").ToString();
+        Assert.NotEqual(orderId, OrderIds.Key(orderId));
+        Assert.NotEqual(refundId, OrderIds.Key(refundId));
+        var purchase = new MemberEvent("p1", MemberEventTypes.Purchase, PurchaseAt) { RegionId = "East", StoreId = "S001", OrderId = orderId, Amount = 100.00m, Coupons = [Code] };
+        var refund = new MemberEvent(refundId, MemberEventTypes.Refund, RefundAt) { RegionId = "West", StoreId = "S900", OrderId = orderId, Amount = 100.00m };
+        var metrics = new MetricsOptions { Shards = 4 };
+        var inOrder = Arrive(metrics, purchase, refund);
+        var held = Arrive(metrics, refund, purchase);
+
+        var reason = MemberCoupons.Book(inOrder).Find(Code)!.StatusReason;
+        Assert.StartsWith("restored: order 订单单", reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(OrderIds.Key(orderId), reason, StringComparison.Ordinal);
+        Assert.Equal(reason, MemberCoupons.Book(held).Find(Code)!.StatusReason);
+        Assert.Equal(refundId, Restore(inOrder).EventId);
+        Assert.Equal(refundId, Restore(held).EventId);
+
+        // Counted under the refund's own step id and in its region (West), as in order.
+        Assert.Equal(-1, CouponDays(held).GetValueOrDefault($"west|2026-11-20|{MetricNames.CouponsRedeemed}"));
+        Assert.Equal(CouponDays(inOrder), CouponDays(held));
+    }
 }
