@@ -39,6 +39,12 @@ public sealed class AzureTableAuditLog : IAuditLog
     /// <summary>Day partitions read in one query, newest week first (<see cref="ReadAsync"/>).</summary>
     private const int WeekDays = 7;
 
+    /// <summary>The longest row key written: a table row key takes at most 1 KiB (512 UTF-16 characters).</summary>
+    private const int MaxRowKeyLength = 512;
+
+    /// <summary>Between the opening of a long escaped key and its hash (<see cref="RowKeyOf"/>).</summary>
+    private const string HashMarker = "~h";
+
     /// <summary>
     /// Records <paramref name="entry"/> once per audit id: a repeat (a retried action, on any day) keeps the first
     /// instant and writes no second row. The id row is written before the day row, so a failure between them is
@@ -152,7 +158,11 @@ public sealed class AzureTableAuditLog : IAuditLog
     /// <summary>
     /// The row key of an audit id: characters a row key may not hold (<c>/ \ # ?</c>, control characters), and the
     /// escape character <c>~</c> itself, become <c>~</c> and four hex digits, so distinct ids (an adjustment id is any
-    /// 1–128 characters a client chose: <c>ticket/12</c>, <c>ticket#12</c>) stay distinct rows. At most 512 characters.
+    /// 1–128 characters a client chose: <c>ticket/12</c>, <c>ticket#12</c>) stay distinct rows. At most
+    /// <see cref="MaxRowKeyLength"/> characters: a longer escaped key (128 slashes take 640) is its first
+    /// characters, <see cref="HashMarker"/> and the base64url SHA-256 of the id's UTF-16 code units, so ids that differ only past the cut are
+    /// still two rows. <see cref="HashMarker"/> never occurs in an escaped key (there <c>~</c> is always followed by a hex
+    /// digit), so a hashed key never equals a short one, and short keys are as they always were (stored rows still match).
     /// </summary>
     private static string RowKeyOf(string auditId)
     {
@@ -169,6 +179,18 @@ public sealed class AzureTableAuditLog : IAuditLog
             }
         }
 
-        return key.Length > 512 ? key.ToString(0, 512) : key.ToString();
+        if (key.Length <= MaxRowKeyLength)
+        {
+            return key.ToString();
+        }
+
+        var hash = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(auditId.AsSpan())));
+        var cut = MaxRowKeyLength - HashMarker.Length - hash.Length;
+        if (char.IsHighSurrogate(key[cut - 1]))
+        {
+            cut--;
+        }
+
+        return string.Concat(key.ToString(0, cut), HashMarker, hash);
     }
 }

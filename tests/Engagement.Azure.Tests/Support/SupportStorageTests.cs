@@ -130,6 +130,31 @@ public sealed class SupportStorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ActionsWhoseLongIdsDifferOnlyPastTheRowKeyLimitAreTwoRowsAndARetryIsStillOne()
+    {
+        var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
+        var at = new DateTimeOffset(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
+        AuditEntry Entry(string adjustmentId, string detail) => new()
+        {
+            AuditId = "adjustment|M9|" + adjustmentId, At = at, Actor = "Li Na", Role = "support", Action = "member.adjustment",
+            Target = "M9", Detail = detail, Reason = "tickets",
+        };
+
+        // 128 code points each (the most an adjustment id may take), all but the last a slash: escaped, 640+ characters,
+        // past the 512 a row key holds. Cutting the key would make them one row and silently drop the second action.
+        var first = new string('/', 127) + "a";
+        var second = new string('/', 127) + "b";
+        await audit.AppendAsync(Entry(first, "points +10"));
+        await audit.AppendAsync(Entry(second, "points +20"));
+        await audit.AppendAsync(Entry(first, "points +10"));
+
+        var read = await audit.ReadAsync(at.AddHours(-1), at.AddHours(1), 100);
+        Assert.Equal(
+            [("adjustment|M9|" + first, "points +10"), ("adjustment|M9|" + second, "points +20")],
+            read.Select(e => (e.AuditId, e.Detail)).OrderBy(e => e.AuditId, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task AnActionRetriedOnALaterUtcDayIsStillOneRowAtItsFirstInstant()
     {
         var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
