@@ -61,13 +61,23 @@ public class StoredNullRefundIdTests
     }
 
     [Theory]
-    [InlineData("[1]")]
-    [InlineData("[[\"R-1\"]]")]
-    [InlineData("\"R-1\"")]
-    public void ARefundIdListThatIsNotStringsIsAJsonError(string ids)
+    [InlineData("orderSummaries", "[1]")]
+    [InlineData("orderSummaries", "[[\"R-1\"]]")]
+    [InlineData("orderSummaries", "\"R-1\"")]
+    [InlineData("orders", "[1]")]
+    [InlineData("orders", "[null,1]")]
+    [InlineData("orders", "[{\"id\":\"R-1\"}]")]
+    [InlineData("orders", "\"R-1\"")]
+    public void ARefundIdListThatIsNotStringsIsAJsonErrorNamingTheField(string list, string ids)
     {
-        var stored = "{\"memberId\":\"M-badrefund\",\"orderSummaries\":[[\"O-sum\",\"2026-01-05T10:00:00+08:00\",100,100,50,50,0," + ids + "]]}";
+        // Both readers share ReadStrings: a stored entry that is not a string or null is refused with the field named, not
+        // read past (the general list reader's error, or the reader's own "cannot get the value ... as a string").
+        var row = list == "orders"
+            ? "[\"O-full\",\"2026-02-01T10:00:00+08:00\",100,100,50,\"2027-02-01T10:00:00+08:00\",0,0,null," + ids + "]"
+            : "[\"O-sum\",\"2026-01-05T10:00:00+08:00\",100,100,50,50,0," + ids + "]";
+        var stored = "{\"memberId\":\"M-badrefund\",\"" + list + "\":[" + row + "]}";
 
-        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<MemberState>(stored, Web));
+        var error = Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<MemberState>(stored, Web));
+        Assert.Contains("refundEventIds", error.Message, StringComparison.Ordinal);
     }
 }
