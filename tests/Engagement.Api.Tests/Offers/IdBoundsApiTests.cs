@@ -6,9 +6,9 @@ using static Engagement.Api.Tests.Offers.OffersHostFixture;
 namespace Engagement.Api.Tests.Offers;
 
 /// <summary>
-/// Every id the API takes and echoes (coupon codes, redemption, reissue, adjustment and grant ids, reward, store, region,
-/// campaign, booking and change ids), one past its bound or malformed, is a 400 problem naming that field: never a 500,
-/// never stored or echoed cut. Ids counted in code points (CONTRACT.md §1 counts characters so): an emoji counts one.
+/// The ids the API takes and echoes (coupon codes, redemption, reissue, adjustment and grant ids, reward, store, region,
+/// campaign, member, booking and change ids), one past its bound or malformed, on each endpoint listed in
+/// <see cref="Cases"/>, are a 400 problem naming that field: never a 500, never stored or echoed cut. Ids counted in code points (CONTRACT.md §1 counts characters so): an emoji counts one.
 /// </summary>
 [Collection(OffersHostCollection.Name)]
 public sealed class IdBoundsApiTests(OffersHostFixture host)
@@ -46,12 +46,22 @@ public sealed class IdBoundsApiTests(OffersHostFixture host)
         { "GET", "api/v1/catalogue/" + Long65, "", "rewardId" },
         { "PUT", "api/v1/catalogue/" + Uri.EscapeDataString("r<1>"), Body(new { name = "mug", pointsPrice = 100, marketPrice = 10m }), "rewardId" },
         { "GET", "api/v1/catalogue/R1/stock/" + Long65, "", "storeId" },
+        { "PUT", $"api/v1/catalogue/{Long65}/stock", Body(new[] { new { storeId = "S001", available = 1 } }), "rewardId" },
+        { "PUT", "api/v1/catalogue/R1/stock", Body(new[] { new { storeId = Long65, available = 1 } }), "[0].storeId" },
+        { "PUT", "api/v1/catalogue/R1/stock", Body(new[] { new { storeId = "S<1>", available = 1 } }), "[0].storeId" },
         { "POST", "api/v1/catalogue/R1/redemptions", Body(new { redemptionId = Emoji129, memberId = "M1", storeId = "S001", points = 1 }), "redemptionId" },
         { "PUT", $"api/v1/stores/{Long65}/inventory", "[]", "storeId" },
         { "GET", "api/v1/stores/" + Uri.EscapeDataString("店铺😀") + "/inventory", "", "storeId" },
         { "GET", "api/v1/campaigns/" + Long65, "", "campaignId" },
         { "POST", $"api/v1/campaigns/{Long65}/trigger", "{}", "campaignId" },
         { "POST", $"api/v1/campaigns/{Long65}/pause", "", "campaignId" },
+        { "POST", $"api/v1/campaigns/{Long65}/resume", "", "campaignId" },
+        { "POST", "api/v1/campaigns/" + Uri.EscapeDataString("c<1>") + "/resume", "", "campaignId" },
+        { "GET", $"api/v1/campaigns/{Long65}/audience", "", "campaignId" },
+        { "GET", "api/v1/campaigns/" + Uri.EscapeDataString("活动😀") + "/audience", "", "campaignId" },
+        { "GET", $"api/v1/campaigns/{Long65}/members/M1", "", "campaignId" },
+        { "GET", "api/v1/campaigns/c1/members/" + new string('m', 129), "", "memberId" },
+        { "GET", "api/v1/campaigns/c1/members/" + Uri.EscapeDataString("M<1>&'"), "", "memberId" },
         { "GET", $"api/v1/campaigns/{Long65}/results", "", "campaignId" },
         { "POST", "api/v1/campaigns", Body(new { id = "c<1>", name = "x" }), "id" },
         { "POST", "api/v1/members/{m}/benefits/priority-booking/bookings", Body(new { bookingId = Long65, storeId = "S001" }), "bookingId" },
