@@ -6,6 +6,7 @@ using Engagement.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Engagement.Grains.Campaigns;
 
@@ -23,7 +24,8 @@ namespace Engagement.Grains.Campaigns;
 /// <para><b>Exactly once per member.</b> A member answers a repeated delivery with what it recorded the first time, so a
 /// page replayed after a crash touches no one twice and is counted once (its counters were never checkpointed).</para>
 /// <para><b>Interleaving.</b> Members call back (grant, outcome, purchase) while the fan-out awaits members, so state
-/// writes go through one <see cref="StateWriteGate"/>; a failed write deactivates the grain so it reloads storage.</para>
+/// writes go through one <see cref="StateWriteGate"/>. A failed write deactivates the grain so it reloads storage; until
+/// then every later write and call is refused (<see cref="Invoke"/>): nobody is answered from a change storage lacks.</para>
 /// </remarks>
 public sealed class CampaignGrain(
     [PersistentState("campaign", GrainStorageNames.State)] IPersistentState<CampaignGrainState> state,
@@ -32,7 +34,7 @@ public sealed class CampaignGrain(
     IOptions<CampaignOptions> campaignOptions,
     [FromKeyedServices(EngagementTime.Key)] TimeProvider time,
     ILogger<CampaignGrain> logger)
-    : Grain, ICampaignGrain, IRemindable
+    : Grain, ICampaignGrain, IRemindable, IIncomingGrainCallFilter
 {
     /// <summary>Wakes a campaign whose fan-out is unfinished (e.g. after a silo restart).</summary>
     public const string FanOutReminder = "campaign-fanout";
@@ -50,7 +52,7 @@ public sealed class CampaignGrain(
     private CampaignGrainState Campaign => state.State;
 
     /// <summary>Every state write goes through it; a failed write deactivates the grain so it reloads what storage holds.</summary>
-    private StateWriteGate Gate => _writeGate ??= new StateWriteGate(state.WriteStateAsync, DeactivateOnIdle);
+    private StateWriteGate Gate => _writeGate ??= new StateWriteGate(state.WriteStateAsync, DeactivateOnIdle, ex => CampaignLog.StoredActionFailed(logger, ex, CampaignId));
 
     /// <summary>A triggered campaign's grants and the reports members send back (<see cref="TriggeredGrants"/>).</summary>
     private TriggeredGrants Triggered => _triggered ??= new TriggeredGrants(() => state.State, _options, time, SaveAsync, SetListeningAsync);
@@ -59,6 +61,15 @@ public sealed class CampaignGrain(
 
     /// <summary>A paused broadcast (not a paused triggered campaign): its reminder wakes it when its window ends.</summary>
     private bool PausedBroadcast => Campaign is { Status: CampaignStatuses.Paused, ResumeTo: not CampaignStatuses.Active };
+
+    /// <summary>Refuses a call (a reminder's too) reaching this activation after a state write failed: the caller retries on the next one.</summary>
+    /// <exception cref="InconsistentStateException">A state write of this activation failed (<see cref="StateWriteGate.Behind"/>).</exception>
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _writeGate?.ThrowIfBehind();
+        return context.Invoke();
+    }
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -314,19 +325,7 @@ public sealed class CampaignGrain(
 
     private CampaignControlResult NotFound() => new() { Status = CampaignControlResult.NotFound, Detail = $"no campaign '{CampaignId}'" };
 
-    private CampaignControlResult Answer(ControlDecision decision) => new()
-    {
-        Status = decision.Verdict switch
-        {
-            ControlVerdict.Change => CampaignControlResult.Changed,
-            ControlVerdict.Already => CampaignControlResult.Already,
-            _ => CampaignControlResult.Refused,
-        },
-        Detail = decision.Reason,
-        Reason = decision.RefusedAs is { } refusedAs ? CampaignMapping.ToStatus(refusedAs) : null,
-        Campaign = View(),
-        Pause = Campaign.Pauses,
-    };
+    private CampaignControlResult Answer(ControlDecision decision) => CampaignMapping.ToControlResult(decision, View(), Campaign.Pauses);
 
     /// <summary>Lists (or unlists) a triggered campaign in the registry members match events against.</summary>
     private async Task SetListeningAsync(bool listening)

@@ -29,6 +29,9 @@ internal static partial class CampaignLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId} fan-out stopped; it resumes from the last checkpoint")]
     public static partial void FanOutFailed(ILogger logger, Exception ex, string campaignId);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Campaign {CampaignId}: an action run once a state write was stored threw; the others ran")]
+    public static partial void StoredActionFailed(ILogger logger, Exception ex, string campaignId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId} is paused and its window-end reminder could not be registered; tried again in a minute while it stays active")]
     public static partial void WindowEndReminderFailed(ILogger logger, Exception ex, string campaignId);
 

@@ -11,6 +11,21 @@ namespace Engagement.Grains.Campaigns;
 /// </summary>
 internal static class CampaignMapping
 {
+    /// <summary>The answer to a pause or resume: <paramref name="decision"/>'s verdict, with the campaign as it stands and its pause count.</summary>
+    public static CampaignControlResult ToControlResult(ControlDecision decision, CampaignStatusView view, long pauses) => new()
+    {
+        Status = decision.Verdict switch
+        {
+            ControlVerdict.Change => CampaignControlResult.Changed,
+            ControlVerdict.Already => CampaignControlResult.Already,
+            _ => CampaignControlResult.Refused,
+        },
+        Detail = decision.Reason,
+        Reason = decision.RefusedAs is { } refusedAs ? ToStatus(refusedAs) : null,
+        Campaign = view,
+        Pause = pauses,
+    };
+
     public static AudienceCriteria ToCriteria(CampaignAudience? audience) => audience is null ? new AudienceCriteria() : new AudienceCriteria
     {
         Tiers = audience.Tiers ?? [],

@@ -1,21 +1,25 @@
-using Engagement.Contracts.Storage;
+using Orleans.Storage;
 
 namespace Engagement.Grains.Campaigns;
 
 /// <summary>
 /// One state write at a time for an activation whose turns interleave (a timer loop and interleaved calls share the
 /// state and its ETag). Turns of one activation run one at a time, so checking and setting the pending write cannot
-/// race. A write that fails calls <c>onFailure</c> (deactivate: memory may be ahead of storage) and rethrows.
-/// A writer waiting behind a failed write writes the newer state all the same, whatever that write threw: a
-/// cancellation out of a write (which has no token) is storage giving up (<see cref="StorageFailures"/>), not a
-/// cancellation of the waiting change. Through <c>IPersistentState</c> Orleans' storage bridge already wraps every
-/// provider exception in an <c>OrleansException</c>; the gate does not rely on it.
+/// race. Fails closed: once a write fails (asynchronously or by throwing at once) the activation's memory may hold
+/// changes storage lacks, so the gate is <see cref="Behind"/>: it calls <c>onFailure</c> (deactivate, so the next
+/// activation reads what storage holds), rethrows, and from then on refuses every write with an
+/// <see cref="InconsistentStateException"/>, a writer waiting behind the failed write included: its change sits on top
+/// of the unsaved one, and storing it would store a change whose caller was told it failed. Every caller of a refused
+/// or failed write is told so; it (or the fan-out reminder) repeats the change against the reloaded state, where
+/// member deliveries, report ids and pending grants make a repeat count nothing twice.
 /// What must follow a change's storing (a log line saying it is stored) is handed to <see cref="WhenStored"/>: it runs
-/// after the first write that stores the change, whichever writer's that is, since a failed write's change is stored
-/// by the next writer's write when one comes before the activation deactivates (and never, when none does: the
-/// activation then reloads storage, which lacks the change, and whoever made it makes it again).
+/// after the write that stores the change, and never when that write fails (the change is not stored by this
+/// activation; the repeat logs it once stored).
 /// </summary>
-internal sealed class StateWriteGate(Func<Task> write, Action onFailure)
+/// <param name="write">Writes the grain's current state (Orleans' <c>IPersistentState.WriteStateAsync</c>).</param>
+/// <param name="onFailure">Called once, at the first failed write (the campaign grain deactivates on idle).</param>
+/// <param name="onActionFailure">Reports an action handed to <see cref="WhenStored"/> that threw (logged; the others still run).</param>
+internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<Exception> onActionFailure)
 {
     private Task? _writing;
 
@@ -23,31 +27,62 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure)
     private List<Action> _whenStored = [];
 
     /// <summary>
+    /// True once a write has failed: the activation's memory may be ahead of storage, nothing more is written from it,
+    /// and no call may be answered from it (<see cref="ThrowIfBehind"/>).
+    /// </summary>
+    public bool Behind { get; private set; }
+
+    /// <summary>
     /// Runs <paramref name="action"/> once a write started after this call has succeeded (the change made before this
-    /// call is then in storage); kept for the next write when that one fails; dropped with the activation if none succeeds.
+    /// call is then in storage); dropped when that write fails or is refused.
     /// </summary>
     public void WhenStored(Action action) => _whenStored.Add(action);
 
+    /// <summary>Throws the <see cref="InconsistentStateException"/> a refused write throws when a write has failed.</summary>
+    /// <exception cref="InconsistentStateException">A write failed: this activation's memory may be ahead of storage.</exception>
+    public void ThrowIfBehind()
+    {
+        if (Behind)
+        {
+            throw new InconsistentStateException("a state write of this campaign failed: its activation may hold changes storage lacks and is deactivating; try again (the next activation reads storage)");
+        }
+    }
+
     /// <summary>Waits for the write in progress, then writes the current state.</summary>
+    /// <exception cref="InconsistentStateException">A write failed before this one could start (<see cref="Behind"/>).</exception>
     public async Task WriteAsync()
     {
         while (_writing is { } previous)
         {
-            try
+            // Whatever it threw is its writer's to report (on this scheduler: the continuation stays on the activation).
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            if (ReferenceEquals(_writing, previous))
             {
-                await previous;
-            }
-            catch (Exception ex) when (StorageFailures.IsFailure(ex, CancellationToken.None))
-            {
-                // The writer that failed reports it; this one writes the newer state (or fails the same way). A write
-                // has no token of its own: every cancellation out of it is storage giving up (an SDK timeout).
+                // Its writer's own continuation has not run yet: settled here, so this loop cannot spin on a finished write.
+                _writing = null;
+                if (!previous.IsCompletedSuccessfully)
+                {
+                    Fail();
+                }
             }
         }
+
+        ThrowIfBehind();
 
         // Taken in the turn that starts the write: what this write stores includes every change they follow.
         var stored = _whenStored;
         _whenStored = [];
-        var pending = write();
+        Task pending;
+        try
+        {
+            pending = write();
+        }
+        catch
+        {
+            Fail();
+            throw;
+        }
+
         _writing = pending;
         try
         {
@@ -55,9 +90,7 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure)
         }
         catch
         {
-            // Not stored: the next write (a waiting writer's, run before this activation deactivates) stores the change.
-            _whenStored.InsertRange(0, stored);
-            onFailure();
+            Fail();
             throw;
         }
         finally
@@ -70,7 +103,26 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure)
 
         foreach (var action in stored)
         {
-            action();
+            try
+            {
+                action();
+            }
+            catch (Exception ex)
+            {
+                // One action's failure (a logging sink throwing) must not cost the others their run.
+                onActionFailure(ex);
+            }
+        }
+    }
+
+    /// <summary>Not stored: nothing queued runs, nothing more is written, and the activation goes (once).</summary>
+    private void Fail()
+    {
+        _whenStored.Clear();
+        if (!Behind)
+        {
+            Behind = true;
+            onFailure();
         }
     }
 }

@@ -1,16 +1,18 @@
 using Engagement.Grains.Campaigns;
+using Orleans.Storage;
 
 namespace Engagement.Grains.Tests.Campaigns;
 
 /// <summary>
-/// The campaign grain's one-write-at-a-time gate on its own: a write that fails deactivates the grain and fails its
-/// caller; a writer that waited behind it still writes the newer state, whatever the failed write threw; what follows a
-/// change's storing (<see cref="StateWriteGate.WhenStored"/>) runs after the write that stores it, whichever writer's.
+/// The campaign grain's one-write-at-a-time gate on its own. It fails closed: a write that fails deactivates the grain
+/// and fails its caller, and every write after it (a writer that waited behind it included) is refused, as the memory
+/// it would store may hold the failed change; what follows a change's storing (<see cref="StateWriteGate.WhenStored"/>)
+/// runs only after the write that stores it, each action on its own.
 /// </summary>
 public sealed class StateWriteGateTests
 {
     [Fact]
-    public async Task A_change_waiting_behind_a_write_that_timed_out_is_still_written()
+    public Task A_change_waiting_behind_a_write_that_timed_out_is_refused_not_written() => OneTurnAtATime(async () =>
     {
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writes = 0;
@@ -18,66 +20,118 @@ public sealed class StateWriteGateTests
         var gate = new StateWriteGate(
             async () =>
             {
-                if (Interlocked.Increment(ref writes) == 1)
+                if (++writes == 1)
                 {
                     await first.Task;
                 }
             },
-            () => Interlocked.Increment(ref failures));
+            () => failures++,
+            ex => throw new InvalidOperationException("no action runs here", ex));
 
         // The fan-out's checkpoint is being written; a pause changes the state meanwhile and waits for its own write.
         var checkpoint = gate.WriteAsync();
         var pause = gate.WriteAsync();
         Assert.False(pause.IsCompleted);
 
-        // The checkpoint's write fails with a TaskCanceledException no token of ours cancelled (e.g. Orleans'
-        // activation timeout, or a port's SDK timeout in a callee; grain-state storage failures arrive wrapped in an
-        // OrleansException, which the gate treats the same).
+        // The checkpoint's write fails with a TaskCanceledException no token of ours cancelled (an SDK timeout).
         first.SetException(new TaskCanceledException("test: the storage call timed out"));
-
         await Assert.ThrowsAsync<TaskCanceledException>(() => checkpoint);
-        Assert.Equal(1, failures);
 
-        // The pause is not taken for a cancellation: its newer state (the checkpoint's changes too) is written.
-        await pause;
-        Assert.Equal(2, writes);
-        Assert.Equal(1, failures);
-    }
+        // The pause's state holds the checkpoint's unsaved change: refused, not written; the grain deactivates once.
+        await Assert.ThrowsAsync<InconsistentStateException>(() => pause);
+        await Assert.ThrowsAsync<InconsistentStateException>(gate.WriteAsync);
+        Assert.Equal((1, 1, true), (writes, failures, gate.Behind));
+        Assert.Throws<InconsistentStateException>(gate.ThrowIfBehind);
+    });
 
     [Fact]
-    public Task What_follows_a_change_whose_write_failed_runs_once_the_waiting_writers_write_stores_it() => OneTurnAtATime(async () =>
+    public Task What_follows_a_change_runs_once_it_is_stored_and_never_for_a_change_whose_write_failed() => OneTurnAtATime(async () =>
     {
-        TaskCompletionSource[] held = [new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously)];
-        var writes = 0;
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failing = false;
         var ran = new List<string>();
         var gate = new StateWriteGate(
             async () =>
             {
-                if (++writes <= held.Length)
+                if (failing)
                 {
-                    await held[writes - 1].Task;
+                    await held.Task;
                 }
             },
-            () => { });
+            () => { },
+            ex => throw new InvalidOperationException("no action throws here", ex));
 
-        // A page's checkpoint (its given-up line to follow it) is being written; another page's waits behind it.
+        // Stored: its line runs after the write, not before.
+        gate.WhenStored(() => ran.Add("counted"));
+        var counted = gate.WriteAsync();
+        await counted;
+        Assert.Equal(["counted"], ran);
+
+        // A page's checkpoint (its line to follow it) fails; another page's, waiting behind it, is refused.
+        failing = true;
         gate.WhenStored(() => ran.Add("failed page"));
         var checkpoint = gate.WriteAsync();
         gate.WhenStored(() => ran.Add("next page"));
         var next = gate.WriteAsync();
-
-        // The failed write runs nothing, nor does the next one until it is stored; then both run, in order, once.
-        held[0].SetException(new InvalidOperationException("test: the storage write failed"));
+        Assert.Equal(["counted"], ran);
+        held.SetException(new InvalidOperationException("test: the storage write failed"));
         await Assert.ThrowsAsync<InvalidOperationException>(() => checkpoint);
-        Assert.Empty(ran);
-        held[1].SetResult();
-        await next;
-        Assert.Equal(["failed page", "next page"], ran);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => next);
+
+        // Neither change is stored, so neither line runs, ever.
+        gate.WhenStored(() => ran.Add("later"));
+        await Assert.ThrowsAsync<InconsistentStateException>(gate.WriteAsync);
+        Assert.Equal(["counted"], ran);
+    });
+
+    [Fact]
+    public Task An_action_that_throws_costs_the_others_nothing_and_leaves_the_gate_writing() => OneTurnAtATime(async () =>
+    {
+        var writes = 0;
+        var ran = new List<string>();
+        var thrown = new List<Exception>();
+        var gate = new StateWriteGate(() => { writes++; return Task.CompletedTask; }, () => { }, thrown.Add);
+
+        gate.WhenStored(() => ran.Add("first"));
+        gate.WhenStored(() => throw new FormatException("test: a log sink threw"));
+        gate.WhenStored(() => ran.Add("third"));
         await gate.WriteAsync();
-        Assert.Equal((3, 2), (writes, ran.Count));
+        Assert.Equal(["first", "third"], ran);
+        Assert.IsType<FormatException>(Assert.Single(thrown));
+
+        gate.WhenStored(() => ran.Add("after"));
+        await gate.WriteAsync();
+        Assert.Equal(["first", "third", "after"], ran);
+        Assert.Equal((2, false), (writes, gate.Behind));
+    });
+
+    [Fact]
+    public Task A_write_that_throws_at_once_fails_its_caller_and_leaves_the_gate_refusing_not_stuck() => OneTurnAtATime(async () =>
+    {
+        var writes = 0;
+        var failures = 0;
+        var ran = new List<string>();
+        var gate = new StateWriteGate(
+            () =>
+            {
+                writes++;
+                throw new InvalidOperationException("test: the provider threw before returning a task");
+            },
+            () => failures++,
+            ex => throw new InvalidOperationException("no action runs here", ex));
+
+        gate.WhenStored(() => ran.Add("not stored"));
+        await Assert.ThrowsAsync<InvalidOperationException>(gate.WriteAsync);
+
+        // Not stuck behind a write that never started: the next writer is answered at once, refused.
+        var next = gate.WriteAsync();
+        Assert.True(next.IsCompleted);
+        await Assert.ThrowsAsync<InconsistentStateException>(() => next);
+        Assert.Equal((1, 1, true), (writes, failures, gate.Behind));
+        Assert.Empty(ran);
     });
 
     /// <summary>Runs <paramref name="test"/> as on a grain activation's scheduler: one turn at a time, in the order they were queued.</summary>
-    private static Task OneTurnAtATime(Func<Task> test) =>
+    internal static Task OneTurnAtATime(Func<Task> test) =>
         Task.Factory.StartNew(test, CancellationToken.None, TaskCreationOptions.None, new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler).Unwrap();
 }
