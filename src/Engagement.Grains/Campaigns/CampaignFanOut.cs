@@ -75,9 +75,9 @@ internal sealed class CampaignFanOut(
                 // A backed-up member's retry a failure interrupted is asked what it has; those still waiting are given up.
                 await Retries.EndAsync(cancellationToken);
                 (Campaign.Status, Campaign.ResumeTo, Campaign.CompletedAt) = (CampaignStatuses.Ended, null, time.GetUtcNow());
-                await saveAsync();
                 var reached = Campaign.Progress(time.GetUtcNow(), false).Reached;
-                CampaignLog.Ended(logger, campaignId, reached);
+                whenStored(() => CampaignLog.Ended(logger, campaignId, reached)); // figures as written, logged once stored
+                await saveAsync();
                 return true;
             }
 
@@ -87,9 +87,9 @@ internal sealed class CampaignFanOut(
                 if (Campaign.Status == CampaignStatuses.Counting && Campaign.Shards.All(s => s.Counted))
                 {
                     Campaign.Status = CampaignStatuses.Running;
-                    await saveAsync();
                     var total = Campaign.Shards.Sum(s => s.Total);
-                    CampaignLog.Counted(logger, campaignId, total);
+                    whenStored(() => CampaignLog.Counted(logger, campaignId, total));
+                    await saveAsync();
                 }
 
                 continue;
@@ -112,9 +112,9 @@ internal sealed class CampaignFanOut(
 
                 Campaign.Status = CampaignStatuses.Completed;
                 Campaign.CompletedAt = time.GetUtcNow();
-                await saveAsync();
                 var p = Campaign.Progress(time.GetUtcNow(), false);
-                CampaignLog.Completed(logger, campaignId, p.Reached, p.Sent, p.Deferred, p.Suppressed, p.Control, p.Excluded);
+                whenStored(() => CampaignLog.Completed(logger, campaignId, p.Reached, p.Sent, p.Deferred, p.Suppressed, p.Control, p.Excluded));
+                await saveAsync();
                 return true;
             }
         }
@@ -276,8 +276,8 @@ internal sealed class CampaignFanOut(
         if (givenUp.Count > 0)
         {
             // One line a page, not one a member: a chain-wide outage could otherwise log a Warning for every member. Logged
-            // by the write that stores the page: this one, or when it fails the next one (another shard's checkpoint, a
-            // pause), which stores the page with its cursor past it, so the page is not replayed to log them again.
+            // by the write that stores the page; when it fails the page is not stored, and its replay by the next
+            // activation gives them up (and logs them) again if they are still backed up.
             var (count, first) = (givenUp.Count, string.Join(", ", givenUp.Take(5)));
             whenStored(() => CampaignLog.BackedUpListFull(logger, campaignId, count, BackedUpMembers.MaxWaiting, first));
         }

@@ -45,8 +45,10 @@ internal sealed class TriggeredGrants(
         var admission = PendingGrantRule.Admit(Campaign.PendingGrants, memberId, options.MaxPendingGrants);
         if (admission == PendingGrantAdmission.Repeat)
         {
-            // The member's write of this grant failed and it retries: the same grant, already counted and held.
+            // The member's write of this grant failed and it retries: the same grant, already counted and held. Answered
+            // only once stored: the first request's write may still be in flight (this call interleaves) and may fail.
             planned.Reserved = planned.IsArm;
+            await saveAsync();
             return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
         }
 

@@ -1,0 +1,116 @@
+using Engagement.Contracts.Campaigns;
+using Engagement.Contracts.Events;
+using Engagement.Grains.Campaigns;
+using Engagement.Grains.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+using static Engagement.Grains.Tests.Campaigns.CampaignTestKit;
+
+namespace Engagement.Grains.Tests.Campaigns;
+
+/// <summary>
+/// A campaign whose state write fails (injected in front of the grain storage): nothing it answers afterwards comes from
+/// the unsaved change, nobody is counted or charged twice when the change is made again, and the log lines reporting a
+/// stored fact (audience counted, fan-out completed) are written once, after the write that stores the fact.
+/// </summary>
+[Collection(CampaignClusterCollection.Name)]
+public sealed class CampaignWriteFailureTests(CampaignClusterFixture cluster)
+{
+    private DateTimeOffset Now => cluster.Time.GetUtcNow();
+
+    [Fact]
+    public async Task A_grant_whose_write_failed_is_neither_counted_nor_held_and_the_members_retry_is_counted_once()
+    {
+        var scope = "wf" + Guid.NewGuid().ToString("N")[..8];
+        var definition = Triggered(scope, Now, scope + "-east", new CampaignTrigger { EventType = EventTypes.Purchase }, maxGrants: 2);
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var members = Enumerable.Range(0, 400).Select(i => new TestMember($"{scope}-{i}", scope + "-east", "V1", false)).Where(m => !m.GlobalControl).Take(3).Select(m => m.Id).ToList();
+
+        // The first member's grant is counted and held in memory, and its write fails.
+        cluster.Faults.FailNextWrite(definition.Id, what => new InjectedStorageFaultException(what));
+        await Assert.ThrowsAnyAsync<Exception>(() => campaign.RequestGrantAsync(members[0]));
+        Assert.Equal(1, cluster.Faults.FailuresOf(definition.Id));
+
+        // What the campaign answers next is what storage holds: no grant held, nobody reached.
+        var after = await UntilAnswerAsync(() => ViewAsync(campaign), "the campaign after the failed write");
+        var stored = cluster.Faults.Stored<CampaignGrainState>(definition.Id)!;
+        Assert.Equal((0L, 0L, 0L), (after.GrantsReserved, after.Progress.Reached, stored.Held().Grants));
+        Assert.Empty(stored.PendingGrants);
+
+        // The member's event is retried: one grant, counted and held once; the budget of 2 takes exactly one more member.
+        Assert.Equal(CampaignGroups.Arm, (await campaign.RequestGrantAsync(members[0])).Group);
+        Assert.Equal(CampaignGroups.Arm, (await campaign.RequestGrantAsync(members[0])).Group);
+        Assert.Equal(CampaignGroups.Arm, (await campaign.RequestGrantAsync(members[1])).Group);
+        Assert.Equal("budget exhausted", (await campaign.RequestGrantAsync(members[2])).Reason);
+        var view = (await campaign.GetAsync())!;
+        stored = cluster.Faults.Stored<CampaignGrainState>(definition.Id)!;
+        Assert.Equal((2L, 2L, 2L), (view.GrantsReserved, view.Progress.Reached, stored.Held().Grants));
+        Assert.Equal([members[0], members[1]], stored.PendingGrants.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(CampaignStatuses.Running, "audience counted")]
+    [InlineData(CampaignStatuses.Completed, "fan-out completed")]
+    public async Task The_line_of_a_fan_out_step_whose_write_failed_is_logged_once_after_the_write_that_stores_it(string status, string line)
+    {
+        var scope = "wl" + Guid.NewGuid().ToString("N")[..8];
+        var members = await CreateMembersAsync(cluster.Client, Now, scope, 60);
+        var definition = Broadcast(scope + "-line", Now, new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] }) with
+        {
+            Budget = new CampaignBudget { MaxGrants = 1_000 },
+        };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        cluster.Faults.FailFirstWriteWhere(definition.Id, state => state is CampaignGrainState s && s.Status == status);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+
+        // The step's write fails: the fan-out stops, and nothing says the step is done.
+        await UntilAnswerAsync(() => Task.FromResult<string?>(FanOutStopped(definition.Id) ? "stopped" : null), "the failed write");
+        Assert.Equal(1, cluster.Faults.FailuresOf(definition.Id));
+        Assert.Empty(Lines(definition.Id, line));
+        Assert.NotEqual(status, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Status);
+
+        // The reminder's run (on what storage holds) does it again: stored, then logged, once; every member reached once.
+        await UntilAnswerAsync(() => ReminderAsync(campaign), "the reminder's run");
+        var done = await UntilCompletedAsync(campaign);
+        Assert.Equal(CampaignStatuses.Completed, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Status);
+        Assert.Single(Lines(definition.Id, line));
+        var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).ToList();
+        Assert.Equal(touched.Count, touched.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(members.Count, done.Progress.Reached);
+        Assert.Equal(done.Progress.Sent + done.Progress.Deferred, done.GrantsReserved);
+        Assert.Equal(done.GrantsReserved, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Held().Grants);
+    }
+
+    private bool FanOutStopped(string campaignId) => cluster.Logs.Lines(LogLevel.Warning, $"Campaign {campaignId} fan-out stopped").Count > 0;
+
+    private IReadOnlyList<(string Category, LogLevel Level, string Message, Exception? Exception)> Lines(string campaignId, string text) =>
+        cluster.Logs.Lines(LogLevel.Information, $"Campaign {campaignId} {text}");
+
+    /// <summary>The campaign's view, or null while a call is refused because the activation whose write failed is still going.</summary>
+    private static async Task<CampaignStatusView?> ViewAsync(ICampaignGrain campaign)
+    {
+        try
+        {
+            return await campaign.GetAsync();
+        }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Delivers the fan-out reminder; null while refused by the activation whose write failed.</summary>
+    private async Task<string?> ReminderAsync(ICampaignGrain campaign)
+    {
+        try
+        {
+            await FanOutReminderAsync(campaign, cluster.Time);
+            return "delivered";
+        }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            return null;
+        }
+    }
+}
