@@ -23,6 +23,9 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
 {
     private Task? _writing;
 
+    /// <summary>What the first failed write threw: the inner exception of every refusal after it.</summary>
+    private Exception? _failure;
+
     /// <summary>Actions waiting for the change made before them to be stored, in the order they were handed in.</summary>
     private List<Action> _whenStored = [];
 
@@ -38,13 +41,16 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
     /// </summary>
     public void WhenStored(Action action) => _whenStored.Add(action);
 
-    /// <summary>Throws the <see cref="InconsistentStateException"/> a refused write throws when a write has failed.</summary>
+    /// <summary>
+    /// Throws the <see cref="InconsistentStateException"/> a refused write throws when a write has failed, with what
+    /// that write threw as its inner exception (so the API maps a storage outage to 503 as it maps the failed write).
+    /// </summary>
     /// <exception cref="InconsistentStateException">A write failed: this activation's memory may be ahead of storage.</exception>
     public void ThrowIfBehind()
     {
         if (Behind)
         {
-            throw new InconsistentStateException("a state write of this campaign failed: its activation may hold changes storage lacks and is deactivating; try again (the next activation reads storage)");
+            throw new InconsistentStateException("a state write of this campaign failed: its activation may hold changes storage lacks and is deactivating; try again (the next activation reads storage)", null, null, _failure);
         }
     }
 
@@ -62,7 +68,7 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
                 _writing = null;
                 if (!previous.IsCompletedSuccessfully)
                 {
-                    Fail();
+                    Fail(previous.Exception?.InnerException ?? new TaskCanceledException(previous));
                 }
             }
         }
@@ -77,9 +83,9 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         {
             pending = write();
         }
-        catch
+        catch (Exception ex)
         {
-            Fail();
+            Fail(ex);
             throw;
         }
 
@@ -88,9 +94,9 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         {
             await pending;
         }
-        catch
+        catch (Exception ex)
         {
-            Fail();
+            Fail(ex);
             throw;
         }
         finally
@@ -115,13 +121,13 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         }
     }
 
-    /// <summary>Not stored: nothing queued runs, nothing more is written, and the activation goes (once).</summary>
-    private void Fail()
+    /// <summary>Not stored (<paramref name="failure"/>): nothing queued runs, nothing more is written, and the activation goes (once).</summary>
+    private void Fail(Exception failure)
     {
         _whenStored.Clear();
         if (!Behind)
         {
-            Behind = true;
+            (Behind, _failure) = (true, failure);
             onFailure();
         }
     }

@@ -38,7 +38,8 @@ public sealed class StateWriteGateTests
         await Assert.ThrowsAsync<TaskCanceledException>(() => checkpoint);
 
         // The pause's state holds the checkpoint's unsaved change: refused, not written; the grain deactivates once.
-        await Assert.ThrowsAsync<InconsistentStateException>(() => pause);
+        var refused = await Assert.ThrowsAsync<InconsistentStateException>(() => pause);
+        Assert.IsType<TaskCanceledException>(refused.InnerException);
         await Assert.ThrowsAsync<InconsistentStateException>(gate.WriteAsync);
         Assert.Equal((1, 1, true), (writes, failures, gate.Behind));
         Assert.Throws<InconsistentStateException>(gate.ThrowIfBehind);
