@@ -6,8 +6,6 @@ using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Domain.Campaigns;
 using Engagement.Grains.Campaigns;
-using Engagement.Grains.Hosting;
-using Engagement.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -30,32 +28,19 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
     private readonly DownLedgerArchive _archive = new();
     private IHost? _host;
 
-    private SiloStorage Storage => SiloStorage.Named(_suffix);
-
-    private string MemberIndexTable => "idx" + _suffix;
-
     private IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
 
     public async Task InitializeAsync()
     {
-        var settings = Storage.Settings();
-        settings["Engagement:Campaigns:MemberIndexTableName"] = MemberIndexTable;
-        settings["Engagement:Campaigns:GlobalControlPercent"] = "0";
-        _host = AzuriteSilo.Build(settings, "cbu-" + _suffix, (silo, configuration) =>
-        {
-            silo.AddEngagementGrains(configuration);
-            silo.AddEngagementAzureStorage(configuration);
-            silo.AddEngagementInMemoryPorts();
-            silo.AddEngagementCampaignStorage(configuration);
-            _archive.StandIn(silo.Services); // the engine's Azure ledger archive, down on demand
-        }, _clock);
+        // The engine's Azure ledger archive stood in for, down on demand.
+        _host = CampaignAzuriteSilo.Build(_suffix, "cbu-" + _suffix, _clock, silo => _archive.StandIn(silo.Services));
         await _host.StartAsync();
     }
 
     public async Task DisposeAsync()
     {
         await AzuriteSilo.StopAsync(_host);
-        await AzuriteSilo.DeleteAsync([.. Storage.Tables, MemberIndexTable], Storage.TouchQueue);
+        await CampaignAzuriteSilo.DeleteAsync(_suffix);
     }
 
     [Fact]
@@ -74,7 +59,13 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
         // The first member backs up for real: the archive down (until the retry), its adjustments refused from the outbox's byte bound on.
         var backedUp = grains.GetGrain<IMemberGrain>(ids[0]);
         _archive.Down = true;
-        Assert.NotNull(await LongAdjustments.UntilBackedUpAsync(backedUp));
+        MemberBacklogException? refusal = null;
+        for (var i = 0; i < 150 && refusal is null; i++)
+        {
+            refusal = await Record.ExceptionAsync(() => backedUp.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = DownLedgerArchive.LongReason })) as MemberBacklogException;
+        }
+
+        Assert.NotNull(refusal);
 
         var definition = new CampaignDefinition
         {
@@ -136,13 +127,7 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
         Assert.Equal((501L, 1L, CampaignStatuses.Running), (read.BackedUp.Skipped, read.BackedUp.GivenUp, read.Status));
     }
 
-    private async Task<CampaignGrainState> ReadStoredAsync(ICampaignGrain campaign)
-    {
-        var state = new TestGrainState<CampaignGrainState>(new CampaignGrainState());
-        await Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.GrainState).ReadStateAsync("campaign", campaign.GetGrainId(), state);
-        Assert.True(state.RecordExists);
-        return state.State;
-    }
+    private async Task<CampaignGrainState> ReadStoredAsync(ICampaignGrain campaign) => (await CampaignAzuriteSilo.ReadStoredAsync(Services, campaign)).State;
 
     /// <summary>Polls the campaign (every 50 ms, up to 60 s) until <paramref name="condition"/> holds.</summary>
     private static Task<CampaignStatusView> UntilAsync(ICampaignGrain campaign, Func<CampaignStatusView, bool> condition, string what) =>

@@ -4,7 +4,6 @@ using Engagement.Azure.Tests.Streaming;
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Grains.Campaigns;
-using Engagement.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -25,8 +24,6 @@ public sealed class CampaignRestartOnAzuriteTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
     private IHost? _host;
 
-    private string[] Tables => ["gs" + _suffix, "rem" + _suffix, "ledger" + _suffix, "metrics" + _suffix, "idx" + _suffix];
-
     private IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("not started");
 
     public Task InitializeAsync() => StartSiloAsync();
@@ -34,7 +31,7 @@ public sealed class CampaignRestartOnAzuriteTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await AzuriteSilo.StopAsync(_host);
-        await AzuriteSilo.DeleteAsync(Tables, "touches-" + _suffix);
+        await CampaignAzuriteSilo.DeleteAsync(_suffix);
     }
 
     [Fact]
@@ -95,28 +92,14 @@ public sealed class CampaignRestartOnAzuriteTests : IAsyncLifetime
 
     private ICampaignGrain Campaign(string id) => Services.GetRequiredService<IGrainFactory>().GetGrain<ICampaignGrain>(id);
 
+    /// <summary>A silo on the test's tables, same service id each time: a restart finds the rows the last one wrote.</summary>
     private async Task StartSiloAsync()
     {
-        var settings = AzuriteSilo.StorageSettings(Tables[0], Tables[1], Tables[2], "touches-" + _suffix, Tables[3]);
-        settings["Engagement:Campaigns:MemberIndexTableName"] = Tables[4];
-        settings["Engagement:Campaigns:GlobalControlPercent"] = "0";
-        _host = AzuriteSilo.Build(settings, "crs-" + _suffix, (silo, configuration) =>
-        {
-            silo.AddEngagementGrains(configuration);
-            silo.AddEngagementAzureStorage(configuration);
-            silo.AddEngagementInMemoryPorts();
-            silo.AddEngagementCampaignStorage(configuration);
-        }, _clock);
+        _host = CampaignAzuriteSilo.Build(_suffix, "crs-" + _suffix, _clock);
         await _host.StartAsync();
     }
 
-    private async Task<TestGrainState<CampaignGrainState>> ReadStoredAsync(string campaignId)
-    {
-        var state = new TestGrainState<CampaignGrainState>(new CampaignGrainState());
-        await Storage.ReadStateAsync("campaign", Campaign(campaignId).GetGrainId(), state);
-        Assert.True(state.RecordExists);
-        return state;
-    }
+    private Task<TestGrainState<CampaignGrainState>> ReadStoredAsync(string campaignId) => CampaignAzuriteSilo.ReadStoredAsync(Services, Campaign(campaignId));
 
     /// <summary>The campaign's view; null while the activation whose write failed refuses calls (it is deactivating).</summary>
     private static async Task<CampaignStatusView?> ViewOrNullAsync(ICampaignGrain campaign)
