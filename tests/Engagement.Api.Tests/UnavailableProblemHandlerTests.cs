@@ -23,6 +23,14 @@ public sealed class UnavailableProblemHandlerTests
             new RequestFailedException("Connection refused (127.0.0.1:10002)", new HttpRequestException("Connection refused")),
             new RequestFailedException("Connection refused (127.0.0.1:10002)", new HttpRequestException("Connection refused"))),
         new HttpRequestException("Connection refused"),
+        // A campaign activation refusing a pause after its fan-out checkpoint's write timed out (StateWriteGate.ThrowIfBehind).
+        new Orleans.Storage.InconsistentStateException("a state write of this campaign failed", null, null, new TaskCanceledException("The operation was cancelled because it exceeded the configured timeout of 0:01:40.")),
+        // That write's own caller: Orleans wraps an exception it cannot send as it is in an OrleansException.
+        new Orleans.Runtime.OrleansException("wrapped by the runtime", new TaskCanceledException("storage timeout")),
+        new Orleans.Runtime.OrleansException("wrapped by the runtime", new AggregateException(new TaskCanceledException("storage timeout"))),
+        // A member's write answered 412 (another activation wrote first; the member hands over and reloads).
+        new Orleans.Storage.InconsistentStateException("ETag mismatch", "W/\"1\"", "W/\"2\"", new RequestFailedException(412, "Condition not met", "UpdateConditionNotSatisfied", null)),
+        new Orleans.Runtime.OrleansException("wrapped by the runtime", new Orleans.Storage.InconsistentStateException("ETag mismatch")),
     };
 
     [Theory]
@@ -53,6 +61,26 @@ public sealed class UnavailableProblemHandlerTests
         body.Position = 0;
         var problem = (await JsonNode.ParseAsync(body))!.AsObject();
         Assert.StartsWith("The member has effects its receivers have not taken yet", problem["title"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACancellationAtTheTopIsLeftAloneWhenTheClientWentAwayButAWrappedOneIsStill503()
+    {
+        using var aborted = new CancellationTokenSource();
+        await aborted.CancelAsync();
+        var (handler, context, _) = Arrange();
+        context.RequestAborted = aborted.Token;
+
+        Assert.False(await handler.TryHandleAsync(context, new TaskCanceledException("client left"), CancellationToken.None));
+        Assert.False(await handler.TryHandleAsync(context, new AggregateException(new TaskCanceledException("client left")), CancellationToken.None));
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+
+        // Not the client's: a storage timeout behind a grain's refusal.
+        var refusal = new Orleans.Storage.InconsistentStateException("a state write of this campaign failed", null, null, new TaskCanceledException("storage timeout"));
+        Assert.True(await handler.TryHandleAsync(context, refusal, CancellationToken.None));
+        Assert.Equal(StatusCodes.Status503ServiceUnavailable, context.Response.StatusCode);
+        Assert.False(UnavailableProblemHandler.IsTransient(new InvalidOperationException("a bug", new ArgumentException("bad"))));
+        Assert.True(UnavailableProblemHandler.IsTransient(new InvalidOperationException("wrapped", new OperationCanceledException("storage timeout"))));
     }
 
     [Fact]

@@ -24,8 +24,12 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        if (httpContext.Response.HasStarted
-            || !(IsTransient(exception) || IsUnaskedCancellation(exception, httpContext.RequestAborted)))
+        // A cancellation at the top (alone or an aggregate of them) may be the client's own: only unasked is it "not now".
+        // Wrapped in another exception (a grain call's OrleansException) it is a storage timeout (IsTransient).
+        var unavailable = IsCancellation(exception)
+            ? IsUnaskedCancellation(exception, httpContext.RequestAborted)
+            : IsTransient(exception);
+        if (httpContext.Response.HasStarted || !unavailable)
         {
             return false;
         }
@@ -50,7 +54,12 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
     /// used up on a network error it throws an aggregate of <see cref="RequestFailedException"/>s with status 0).
     /// Storage unreachable (status 0, <see cref="HttpRequestException"/>, <see cref="IOException"/>) counts as "not now",
     /// and so does a member search failure told without its query (<see cref="Support.MemberSearchFailedException"/>)
-    /// whose original fault was one of these.
+    /// whose original fault was one of these. Also "not now": an <see cref="Orleans.Storage.InconsistentStateException"/>
+    /// anywhere in the chain (a state write refused with 412 because another activation wrote first, or a campaign
+    /// activation refusing calls after its own write failed until it reloads storage: the repeat reads storage again),
+    /// and a cancellation below the top level (a storage write that timed out, wrapped by Orleans in an
+    /// <see cref="OrleansException"/> or carried as the inner exception of such a refusal). A cancellation at the top
+    /// level is the caller's to judge (<see cref="IsUnaskedCancellation"/>: the client may have left).
     /// </summary>
     public static bool IsTransient(Exception exception) => IsTransientAt(exception, depth: 0);
 
@@ -103,6 +112,8 @@ public sealed partial class UnavailableProblemHandler(IProblemDetailsService pro
                 case HttpRequestException:
                 case IOException:
                 case Support.MemberSearchFailedException { Transient: true }:
+                case Orleans.Storage.InconsistentStateException:
+                case OperationCanceledException when depth > 0:
                     return true;
                 case AggregateException aggregate:
                     return aggregate.InnerExceptions.Any(inner => IsTransientAt(inner, depth + 1));
