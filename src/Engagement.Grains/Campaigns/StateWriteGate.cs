@@ -54,25 +54,25 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         }
     }
 
+    /// <summary>
+    /// Waits for the writes in progress or already asked for, without writing: once it returns, every change made before
+    /// this call whose writer has asked for its write is in storage, so an answer decided on it (a refusal, a repeated
+    /// grant) tells the caller nothing storage does not hold. A writer asks in the turn that makes its change, and the
+    /// writers waiting behind one write resume in the order they asked (one turn at a time), the first one starting its
+    /// write before this call looks again; so this call also waits for a write started after it began waiting.
+    /// </summary>
+    /// <exception cref="InconsistentStateException">A write failed (<see cref="Behind"/>): a change may not be stored.</exception>
+    public async Task SettledAsync()
+    {
+        await WaitForWriteInProgressAsync();
+        ThrowIfBehind();
+    }
+
     /// <summary>Waits for the write in progress, then writes the current state.</summary>
     /// <exception cref="InconsistentStateException">A write failed before this one could start (<see cref="Behind"/>).</exception>
     public async Task WriteAsync()
     {
-        while (_writing is { } previous)
-        {
-            // Whatever it threw is its writer's to report (on this scheduler: the continuation stays on the activation).
-            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-            if (ReferenceEquals(_writing, previous))
-            {
-                // Its writer's own continuation has not run yet: settled here, so this loop cannot spin on a finished write.
-                _writing = null;
-                if (!previous.IsCompletedSuccessfully)
-                {
-                    Fail(previous.Exception?.InnerException ?? new TaskCanceledException(previous));
-                }
-            }
-        }
-
+        await WaitForWriteInProgressAsync();
         ThrowIfBehind();
 
         // Taken in the turn that starts the write: what this write stores includes every change they follow.
@@ -115,9 +115,42 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
             }
             catch (Exception ex)
             {
-                // One action's failure (a logging sink throwing) must not cost the others their run.
-                onActionFailure(ex);
+                // One action's failure (a logging sink throwing) must not cost the others their run, nor the write's
+                // caller its success: the change is stored, so a reporter that throws too is swallowed here.
+                Report(ex);
             }
+        }
+    }
+
+    /// <summary>Returns once no write is in progress (a failed one marks the gate <see cref="Behind"/>); throws nothing.</summary>
+    private async Task WaitForWriteInProgressAsync()
+    {
+        while (_writing is { } previous)
+        {
+            // Whatever it threw is its writer's to report (on this scheduler: the continuation stays on the activation).
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            if (ReferenceEquals(_writing, previous))
+            {
+                // Its writer's own continuation has not run yet: settled here, so this loop cannot spin on a finished write.
+                _writing = null;
+                if (!previous.IsCompletedSuccessfully)
+                {
+                    Fail(previous.Exception?.InnerException ?? new TaskCanceledException(previous));
+                }
+            }
+        }
+    }
+
+    /// <summary>Hands an action's failure to <c>onActionFailure</c>; what that throws in turn is dropped (the change is stored).</summary>
+    private void Report(Exception failure)
+    {
+        try
+        {
+            onActionFailure(failure);
+        }
+        catch (Exception)
+        {
+            // The reporter is a logger that failed: nothing is left to tell, and the write succeeded.
         }
     }
 

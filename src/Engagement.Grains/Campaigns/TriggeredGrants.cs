@@ -14,13 +14,17 @@ namespace Engagement.Grains.Campaigns;
 /// until the member's first outcome report confirms its state is durable: a member whose write failed asks again and
 /// gets the same grant, not a second count. At most <see cref="CampaignOptions.MaxPendingGrants"/> grants are pending at
 /// once (<see cref="PendingGrantRule"/>): past it a grant is refused, counting nothing. A grant that does not fit the budget takes the campaign off the registry
-/// (<c>setListening(false)</c>); an outcome that releases a grant lists it again.
+/// (<c>setListening(false)</c>); an outcome that releases a grant lists it again. A refusal or a repeated grant decided
+/// on the state is answered only once the writes in flight have settled (<c>settledAsync</c>,
+/// <see cref="StateWriteGate.SettledAsync"/>): what it was decided on (a pause, a pending grant, a held budget) is then
+/// stored, and a failed write fails the call instead.
 /// </remarks>
 internal sealed class TriggeredGrants(
     Func<CampaignGrainState> state,
     CampaignOptions options,
     TimeProvider time,
     Func<Task> saveAsync,
+    Func<Task> settledAsync,
     Func<bool, Task> setListeningAsync)
 {
     private CampaignGrainState Campaign => state();
@@ -48,7 +52,7 @@ internal sealed class TriggeredGrants(
             // The member's write of this grant failed and it retries: the same grant, already counted and held. Answered
             // only once stored: the first request's write may still be in flight (this call interleaves) and may fail.
             planned.Reserved = planned.IsArm;
-            await saveAsync();
+            await settledAsync();
             return new CampaignGrant { Group = planned.Group, Arm = planned.Arm, Delivery = CampaignMapping.DeliveryFor(definition, planned) };
         }
 
@@ -56,6 +60,7 @@ internal sealed class TriggeredGrants(
         {
             // Bounded state: nothing counted, so audience, budget and results stay exact; confirmations make room again.
             var reason = $"{Campaign.PendingGrants.Count} grants await their members' confirmation (Engagement:Campaigns:MaxPendingGrants); this event fires nothing";
+            await settledAsync();
             return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
         }
 
@@ -67,6 +72,7 @@ internal sealed class TriggeredGrants(
                 // The campaign stops listening only when no arm's grant fits: a cheaper arm may still take what is left.
                 if (!BudgetReservation.Spent(limit, Campaign.Held(), definition.Arms.Select(a => CampaignDefinitions.OfferOf(definition, a).UnitCost)))
                 {
+                    await settledAsync();
                     return new CampaignGrant { Group = CampaignGroups.None, Reason = $"the budget left is less than arm {planned.Arm}'s unit cost" };
                 }
 
@@ -74,6 +80,11 @@ internal sealed class TriggeredGrants(
                 {
                     Campaign.UnlistedForBudget = true;
                     await saveAsync();
+                }
+                else
+                {
+                    // Set by another call whose write may still be in flight: answered once the budget it saw is stored.
+                    await settledAsync();
                 }
 
                 await setListeningAsync(false);
@@ -93,11 +104,13 @@ internal sealed class TriggeredGrants(
     /// <summary>
     /// Refuses a grant. A member asks only while it holds no membership of the campaign, so a member whose grant is still
     /// pending and asks again never stored it (its write failed, or the answer was lost): refused now, that grant is
-    /// released (its audience count and its budget), or it would stay counted for a member who has nothing.
+    /// released (its audience count and its budget), or it would stay counted for a member who has nothing. Answered once
+    /// the writes in flight have settled: the status refused on (a pause being written) is then stored.
     /// </summary>
     private async Task<CampaignGrant> RefuseAsync(string memberId, string reason)
     {
         await ReleaseAsync(memberId);
+        await settledAsync();
         return new CampaignGrant { Group = CampaignGroups.None, Reason = reason };
     }
 

@@ -22,7 +22,7 @@ public sealed class GlobalControlPinTests
         campaign.Create(definition, CampaignStatuses.Active, Now, globalControlPercent: 15);
 
         // The setting is 0 % now: with it, nobody would be global control.
-        var grants = new TriggeredGrants(() => campaign, new CampaignOptions { GlobalControlPercent = 0 }, new FakeTimeProvider(Now), () => Task.CompletedTask, _ => Task.CompletedTask);
+        var grants = new TriggeredGrants(() => campaign, new CampaignOptions { GlobalControlPercent = 0 }, new FakeTimeProvider(Now), () => Task.CompletedTask, () => Task.CompletedTask, _ => Task.CompletedTask);
         var held = Enumerable.Range(0, 1000).Select(i => "M" + i).First(m => CampaignAssignment.IsGlobalControl(m, 15));
 
         var grant = await grants.RequestAsync(held);

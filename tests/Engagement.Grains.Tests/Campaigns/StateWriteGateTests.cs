@@ -107,6 +107,25 @@ public sealed class StateWriteGateTests
     });
 
     [Fact]
+    public Task A_failure_reporter_that_throws_neither_fails_the_stored_write_nor_skips_the_other_actions() => OneTurnAtATime(async () =>
+    {
+        var ran = new List<string>();
+        var reported = 0;
+        var gate = new StateWriteGate(() => Task.CompletedTask, () => { }, ex =>
+        {
+            reported++;
+            throw new InvalidOperationException("test: the logger threw too", ex);
+        });
+
+        gate.WhenStored(() => throw new FormatException("test: a log sink threw"));
+        gate.WhenStored(() => ran.Add("second"));
+        await gate.WriteAsync();
+
+        Assert.Equal(["second"], ran);
+        Assert.Equal((1, false), (reported, gate.Behind));
+    });
+
+    [Fact]
     public Task A_write_that_throws_at_once_fails_its_caller_and_leaves_the_gate_refusing_not_stuck() => OneTurnAtATime(async () =>
     {
         var writes = 0;
