@@ -11,6 +11,9 @@ namespace Engagement.Grains.Campaigns;
 /// shards at once, one page at a time. After each page its tally and the shard's cursor are written in one state
 /// write (through the grain's write gate). It stops at a page boundary when the campaign is paused and continues from
 /// the cursors when run again. The budget and counting rules are <see cref="BudgetReservation"/> and <see cref="PageTally"/>.
+/// Once a write of the activation has failed (<see cref="StateWriteGate.Behind"/>, this fan-out's or another call's) no
+/// worker starts another shard, page or member delivery: its checkpoint would be refused, and the next activation
+/// repeats the work from what storage holds; the run throws the gate's refusal.
 /// </summary>
 internal sealed class CampaignFanOut(
     string campaignId,
@@ -18,8 +21,7 @@ internal sealed class CampaignFanOut(
     IMemberIndex index,
     CampaignOptions options,
     IGrainFactory grains,
-    Func<Task> saveAsync,
-    Action<Action> whenStored,
+    StateWriteGate gate,
     TimeProvider time,
     ILogger logger)
 {
@@ -41,7 +43,7 @@ internal sealed class CampaignFanOut(
     /// <summary>The retries of members a page found backed up (made when first needed).</summary>
     private BackedUpRetries? _retries;
 
-    private BackedUpRetries Retries => _retries ??= new BackedUpRetries(campaignId, state, options, DeliverWithRetryAsync, _pacer, saveAsync, whenStored, time, logger);
+    private BackedUpRetries Retries => _retries ??= new BackedUpRetries(campaignId, state, options, DeliverWithRetryAsync, _pacer, gate.WriteAsync, gate.WhenStored, time, logger);
 
     /// <summary>
     /// True when the last <see cref="RunAsync"/> returned with every shard done but backed-up members waiting for a
@@ -60,6 +62,8 @@ internal sealed class CampaignFanOut(
         // broadcast whose window closed comes in only to be ended (CampaignPauseRule.EndsWhilePaused).
         while (FanningOut || EndsWhilePaused)
         {
+            // Workers stop quietly when another call's write failed: the refusal ends the run (no spinning on stopped workers).
+            gate.ThrowIfBehind();
             if (CampaignPauseRule.WindowOver(Campaign.Definition!.ValidUntil, time.GetUtcNow()))
             {
                 // No offer after validUntil: the members not reached yet get nothing (status ended, counters as they
@@ -76,8 +80,8 @@ internal sealed class CampaignFanOut(
                 await Retries.EndAsync(cancellationToken);
                 (Campaign.Status, Campaign.ResumeTo, Campaign.CompletedAt) = (CampaignStatuses.Ended, null, time.GetUtcNow());
                 var reached = Campaign.Progress(time.GetUtcNow(), false).Reached;
-                whenStored(() => CampaignLog.Ended(logger, campaignId, reached)); // figures as written, logged once stored
-                await saveAsync();
+                gate.WhenStored(() => CampaignLog.Ended(logger, campaignId, reached)); // figures as written, logged once stored
+                await gate.WriteAsync();
                 return true;
             }
 
@@ -88,8 +92,8 @@ internal sealed class CampaignFanOut(
                 {
                     Campaign.Status = CampaignStatuses.Running;
                     var total = Campaign.Shards.Sum(s => s.Total);
-                    whenStored(() => CampaignLog.Counted(logger, campaignId, total));
-                    await saveAsync();
+                    gate.WhenStored(() => CampaignLog.Counted(logger, campaignId, total));
+                    await gate.WriteAsync();
                 }
 
                 continue;
@@ -113,8 +117,8 @@ internal sealed class CampaignFanOut(
                 Campaign.Status = CampaignStatuses.Completed;
                 Campaign.CompletedAt = time.GetUtcNow();
                 var p = Campaign.Progress(time.GetUtcNow(), false);
-                whenStored(() => CampaignLog.Completed(logger, campaignId, p.Reached, p.Sent, p.Deferred, p.Suppressed, p.Control, p.Excluded));
-                await saveAsync();
+                gate.WhenStored(() => CampaignLog.Completed(logger, campaignId, p.Reached, p.Sent, p.Deferred, p.Suppressed, p.Control, p.Excluded));
+                await gate.WriteAsync();
                 return true;
             }
         }
@@ -128,7 +132,7 @@ internal sealed class CampaignFanOut(
         var queue = new Queue<ShardCursor>(Campaign.Shards.Where(pending));
         var workers = Enumerable.Range(0, Math.Min(options.FanOutShardConcurrency, queue.Count)).Select(async _ =>
         {
-            while (FanningOut && queue.TryDequeue(out var shard))
+            while (FanningOut && !gate.Behind && queue.TryDequeue(out var shard))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 await work(shard, cancellationToken);
@@ -151,12 +155,12 @@ internal sealed class CampaignFanOut(
         while (continuation is not null);
 
         (cursor.Total, cursor.Counted) = (total, true);
-        await saveAsync();
+        await gate.WriteAsync();
     }
 
     private async Task DeliverShardAsync(ShardCursor cursor, CancellationToken cancellationToken)
     {
-        while (!cursor.Done && Campaign.Status == CampaignStatuses.Running && !CampaignPauseRule.WindowOver(Campaign.Definition!.ValidUntil, time.GetUtcNow()))
+        while (!cursor.Done && !gate.Behind && Campaign.Status == CampaignStatuses.Running && !CampaignPauseRule.WindowOver(Campaign.Definition!.ValidUntil, time.GetUtcNow()))
         {
             cancellationToken.ThrowIfCancellationRequested();
             await DeliverPageAsync(cursor, cancellationToken);
@@ -245,7 +249,7 @@ internal sealed class CampaignFanOut(
                     // Write-ahead: stored before any of the round's members is called, so a crash cannot free spent budget.
                     (cursor.InFlightGrants, cursor.InFlightCost, cursor.InFlightEnd, cursor.InFlightLast) =
                         (tally.Kept.Grants + round.Reserved.Grants, tally.Kept.Cost + round.Reserved.Cost, round.End, plan[round.End - 1].MemberId);
-                    await saveAsync();
+                    await gate.WriteAsync();
                 }
 
                 await DeliverRangeAsync(definition, plan, from, round.End, tally, cancellationToken);
@@ -279,10 +283,10 @@ internal sealed class CampaignFanOut(
             // by the write that stores the page; when it fails the page is not stored, and its replay by the next
             // activation gives them up (and logs them) again if they are still backed up.
             var (count, first) = (givenUp.Count, string.Join(", ", givenUp.Take(5)));
-            whenStored(() => CampaignLog.BackedUpListFull(logger, campaignId, count, BackedUpMembers.MaxWaiting, first));
+            gate.WhenStored(() => CampaignLog.BackedUpListFull(logger, campaignId, count, BackedUpMembers.MaxWaiting, first));
         }
 
-        await saveAsync();
+        await gate.WriteAsync();
     }
 
     /// <summary>
@@ -325,7 +329,7 @@ internal sealed class CampaignFanOut(
         var next = from;
         var workers = Enumerable.Range(0, Math.Min(options.MemberConcurrency, end - from)).Select(async _ =>
         {
-            while (next < end)
+            while (next < end && !gate.Behind)
             {
                 var item = plan[next++];
                 await _pacer.PaceAsync(cancellationToken);

@@ -55,7 +55,7 @@ public sealed class CampaignGrain(
     private StateWriteGate Gate => _writeGate ??= new StateWriteGate(state.WriteStateAsync, DeactivateOnIdle, ex => CampaignLog.StoredActionFailed(logger, ex, CampaignId));
 
     /// <summary>A triggered campaign's grants and the reports members send back (<see cref="TriggeredGrants"/>).</summary>
-    private TriggeredGrants Triggered => _triggered ??= new TriggeredGrants(() => state.State, _options, time, SaveAsync, SetListeningAsync);
+    private TriggeredGrants Triggered => _triggered ??= new TriggeredGrants(() => state.State, _options, time, SaveAsync, Gate.SettledAsync, SetListeningAsync);
 
     private bool FanningOut => Campaign.Status is CampaignStatuses.Counting or CampaignStatuses.Running;
 
@@ -297,7 +297,7 @@ public sealed class CampaignGrain(
         var again = false;
         try
         {
-            _fanOut ??= new CampaignFanOut(CampaignId, () => state.State, index, _options, GrainFactory, Gate.WriteAsync, Gate.WhenStored, time, logger);
+            _fanOut ??= new CampaignFanOut(CampaignId, () => state.State, index, _options, GrainFactory, Gate, time, logger);
             if (await _fanOut.RunAsync(cancellationToken))
             {
                 await UnregisterFanOutReminderAsync();
