@@ -82,6 +82,35 @@ public sealed class CampaignWriteFailureTests(CampaignClusterFixture cluster)
         Assert.Equal(done.GrantsReserved, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Held().Grants);
     }
 
+    [Fact]
+    public async Task After_a_failed_checkpoint_no_worker_of_the_fan_out_delivers_to_another_member()
+    {
+        var scope = "wd" + Guid.NewGuid().ToString("N")[..8];
+        var members = await CreateMembersAsync(cluster.Client, Now, scope, 200);
+        var definition = Broadcast(scope + "-stop", Now, new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] });
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+
+        // Shards 0–3 are delivered at once (FanOutShardConcurrency 4), one page each. Shard 0's delivery read is held;
+        // the first page checkpoint of another shard fails.
+        static int ShardOf(string id) => MemberIndexShards.ShardOf(id, 16);
+        var first = members.Select(m => m.Id).Where(id => ShardOf(id) == 0).Order(StringComparer.Ordinal).First();
+        var held = cluster.IndexGate.HoldRead(first, nth: 2);
+        cluster.Faults.FailFirstWriteWhere(definition.Id, state => state is CampaignGrainState s && s.Shards.Any(c => c.Done));
+        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+        await held.WaitAsync(TimeSpan.FromSeconds(60));
+        await UntilAnswerAsync(() => Task.FromResult<string?>(cluster.Faults.FailuresOf(definition.Id) == 1 ? "failed" : null), "the failed checkpoint");
+
+        // The held page is read after the failure: its worker delivers to nobody, and no worker starts another shard.
+        cluster.IndexGate.Release();
+        await UntilAnswerAsync(() => Task.FromResult<string?>(FanOutStopped(definition.Id) ? "stopped" : null), "the fan-out stopping");
+        var memberships = await MembershipsAsync(cluster.Client, members, definition.Id);
+        var reached = memberships.Where(m => m.Value is not null).Select(m => ShardOf(m.Key)).ToList();
+        Assert.NotEmpty(reached);
+        Assert.All(reached, shard => Assert.InRange(shard, 1, 3));
+        Assert.Equal(1, cluster.Faults.FailuresOf(definition.Id));
+    }
+
     private bool FanOutStopped(string campaignId) => cluster.Logs.Lines(LogLevel.Warning, $"Campaign {campaignId} fan-out stopped").Count > 0;
 
     private IReadOnlyList<(string Category, LogLevel Level, string Message, Exception? Exception)> Lines(string campaignId, string text) =>
