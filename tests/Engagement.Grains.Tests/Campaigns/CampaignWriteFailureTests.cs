@@ -83,6 +83,41 @@ public sealed class CampaignWriteFailureTests(CampaignClusterFixture cluster)
     }
 
     [Fact]
+    public async Task The_ended_line_of_a_fan_out_whose_ending_write_failed_is_logged_once_after_the_write_that_stores_it()
+    {
+        var scope = "we" + Guid.NewGuid().ToString("N")[..8];
+        var members = await CreateMembersAsync(cluster.Client, Now, scope, 1200);
+        var definition = Broadcast(scope + "-end", Now, new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] }) with
+        {
+            ValidUntil = Now.AddHours(12),
+        };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var first = members.Select(m => m.Id).Where(id => MemberIndexShards.ShardOf(id, 16) == 0).Order(StringComparer.Ordinal).First();
+        var held = cluster.IndexGate.HoldRead(first, nth: 2);
+        cluster.Faults.FailFirstWriteWhere(definition.Id, state => state is CampaignGrainState s && s.Status == CampaignStatuses.Ended);
+        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+        await held.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // The window closes (a whole day later: the same hour, no quiet hours) while a page is in flight; ending fails.
+        cluster.Time.Advance(TimeSpan.FromDays(1));
+        cluster.IndexGate.Release();
+        await UntilAnswerAsync(() => Task.FromResult<string?>(FanOutStopped(definition.Id) ? "stopped" : null), "the failed write");
+        Assert.Equal(1, cluster.Faults.FailuresOf(definition.Id));
+        Assert.Empty(Lines(definition.Id, "fan-out ended"));
+        Assert.NotEqual(CampaignStatuses.Ended, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Status);
+
+        // The reminder's run ends it from what storage holds: stored, then logged, once; nobody new reached.
+        await UntilAnswerAsync(() => ReminderAsync(campaign), "the reminder's run");
+        var ended = await PauseResumeTests.UntilAsync(campaign, v => v.Status == CampaignStatuses.Ended && !v.Progress.FanOutRunning, "the ending");
+        Assert.Equal(CampaignStatuses.Ended, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Status);
+        Assert.Single(Lines(definition.Id, "fan-out ended"));
+        Assert.InRange(ended.Progress.Reached, 1, members.Count - 1);
+        var memberships = await MembershipsAsync(cluster.Client, members, definition.Id);
+        Assert.Equal(ended.Progress.Reached, memberships.Values.Count(v => v is not null));
+    }
+
+    [Fact]
     public async Task After_a_failed_checkpoint_no_worker_of_the_fan_out_delivers_to_another_member()
     {
         var scope = "wd" + Guid.NewGuid().ToString("N")[..8];
