@@ -59,7 +59,8 @@ public sealed class CampaignRestartOnAzuriteTests : IAsyncLifetime
         // Another writer moves the row's ETag: the campaign's next write, the second member's grant, is refused by the table.
         var row = await ReadStoredAsync(definition.Id);
         await Storage.WriteStateAsync("campaign", campaign.GetGrainId(), row);
-        await Assert.ThrowsAnyAsync<Exception>(() => campaign.RequestGrantAsync(members[1]));
+        // The provider throws its 412 subclass (TableStorageUpdateConditionNotSatisfiedException) of InconsistentStateException.
+        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => campaign.RequestGrantAsync(members[1]));
 
         // Answered from what the table holds, not from the refused grant: one grant held, one member reached.
         var after = await Eventually.ReturnsAsync(() => ViewOrNullAsync(campaign), v => v is not null, TimeSpan.FromSeconds(60), "the campaign after the refused write");
