@@ -6,6 +6,7 @@ using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Domain.Campaigns;
 using Engagement.Grains.Campaigns;
+using Engagement.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -59,13 +60,7 @@ public sealed class CampaignBackedUpOnAzuriteTests : IAsyncLifetime
         // The first member backs up for real: the archive down (until the retry), its adjustments refused from the outbox's byte bound on.
         var backedUp = grains.GetGrain<IMemberGrain>(ids[0]);
         _archive.Down = true;
-        MemberBacklogException? refusal = null;
-        for (var i = 0; i < 150 && refusal is null; i++)
-        {
-            refusal = await Record.ExceptionAsync(() => backedUp.AdjustAsync(new AdjustmentRequest { AdjustmentId = $"adj-{i:D3}", Kind = "points", Delta = 1, Reason = DownLedgerArchive.LongReason })) as MemberBacklogException;
-        }
-
-        Assert.NotNull(refusal);
+        Assert.NotNull(await LongAdjustments.UntilBackedUpAsync(backedUp));
 
         var definition = new CampaignDefinition
         {
