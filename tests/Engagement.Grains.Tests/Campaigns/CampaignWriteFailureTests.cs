@@ -24,7 +24,7 @@ public sealed class CampaignWriteFailureTests(CampaignClusterFixture cluster)
         var definition = Triggered(scope, Now, scope + "-east", new CampaignTrigger { EventType = EventTypes.Purchase }, maxGrants: 2);
         var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
         Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var members = Enumerable.Range(0, 400).Select(i => new TestMember($"{scope}-{i}", scope + "-east", "V1", false)).Where(m => !m.GlobalControl).Take(3).Select(m => m.Id).ToList();
+        var members = ArmBuyers(scope, 400).Take(3).ToList();
 
         // The first member's grant is counted and held in memory, and its write fails.
         cluster.Faults.FailNextWrite(definition.Id, what => new InjectedStorageFaultException(what));
@@ -91,13 +91,7 @@ public sealed class CampaignWriteFailureTests(CampaignClusterFixture cluster)
         {
             ValidUntil = Now.AddHours(12),
         };
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
-        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
-        var first = members.Select(m => m.Id).Where(id => MemberIndexShards.ShardOf(id, 16) == 0).Order(StringComparer.Ordinal).First();
-        var held = cluster.IndexGate.HoldRead(first, nth: 2);
-        cluster.Faults.FailFirstWriteWhere(definition.Id, state => state is CampaignGrainState s && s.Status == CampaignStatuses.Ended);
-        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
-        await held.WaitAsync(TimeSpan.FromSeconds(60));
+        var campaign = await StartHeldAsync(definition, members, state => state.Status == CampaignStatuses.Ended);
 
         // The window closes (a whole day later: the same hour, no quiet hours) while a page is in flight; ending fails.
         cluster.Time.Advance(TimeSpan.FromDays(1));
@@ -123,17 +117,11 @@ public sealed class CampaignWriteFailureTests(CampaignClusterFixture cluster)
         var scope = "wd" + Guid.NewGuid().ToString("N")[..8];
         var members = await CreateMembersAsync(cluster.Client, Now, scope, 200);
         var definition = Broadcast(scope + "-stop", Now, new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] });
-        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
-        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
 
         // Shards 0–3 are delivered at once (FanOutShardConcurrency 4), one page each. Shard 0's delivery read is held;
         // the first page checkpoint of another shard fails.
         static int ShardOf(string id) => MemberIndexShards.ShardOf(id, 16);
-        var first = members.Select(m => m.Id).Where(id => ShardOf(id) == 0).Order(StringComparer.Ordinal).First();
-        var held = cluster.IndexGate.HoldRead(first, nth: 2);
-        cluster.Faults.FailFirstWriteWhere(definition.Id, state => state is CampaignGrainState s && s.Shards.Any(c => c.Done));
-        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
-        await held.WaitAsync(TimeSpan.FromSeconds(60));
+        var campaign = await StartHeldAsync(definition, members, state => state.Shards.Any(c => c.Done));
         await UntilAnswerAsync(() => Task.FromResult<string?>(cluster.Faults.FailuresOf(definition.Id) == 1 ? "failed" : null), "the failed checkpoint");
 
         // The held page is read after the failure: its worker delivers to nobody, and no worker starts another shard.
@@ -144,6 +132,23 @@ public sealed class CampaignWriteFailureTests(CampaignClusterFixture cluster)
         Assert.NotEmpty(reached);
         Assert.All(reached, shard => Assert.InRange(shard, 1, 3));
         Assert.Equal(1, cluster.Faults.FailuresOf(definition.Id));
+    }
+
+    /// <summary>
+    /// Creates and triggers <paramref name="definition"/> with the second index read of shard 0's first member held (so a
+    /// page is in flight) and the campaign's first state write that <paramref name="failWhen"/> matches failing; returns
+    /// once the read is held.
+    /// </summary>
+    private async Task<ICampaignGrain> StartHeldAsync(CampaignDefinition definition, IReadOnlyList<TestMember> members, Func<CampaignGrainState, bool> failWhen)
+    {
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        var first = members.Select(m => m.Id).Where(id => MemberIndexShards.ShardOf(id, 16) == 0).Order(StringComparer.Ordinal).First();
+        var held = cluster.IndexGate.HoldRead(first, nth: 2);
+        cluster.Faults.FailFirstWriteWhere(definition.Id, state => state is CampaignGrainState s && failWhen(s));
+        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+        await held.WaitAsync(TimeSpan.FromSeconds(60));
+        return campaign;
     }
 
     private bool FanOutStopped(string campaignId) => cluster.Logs.Lines(LogLevel.Warning, $"Campaign {campaignId} fan-out stopped").Count > 0;
