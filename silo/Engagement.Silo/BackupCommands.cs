@@ -27,7 +27,7 @@ public static class BackupCommands
 {
     /// <summary>What <c>Engagement.Silo --help</c> prints.</summary>
     public const string Usage = """
-        usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in docs/operations.md)
+        usage: Engagement.Silo [--urls <url>] [Section:Key=value ...]   run the silo (settings as in docs/configuration.md)
                Engagement.Silo backup [Section:Key=value ...]         take a backup now
                  (settings: Section:Key=value, --Section:Key=value or --Section:Key value; environment=NAME;
                   /Section:Key=value, which the silo takes, is refused on purpose)
@@ -35,6 +35,7 @@ public static class BackupCommands
                Engagement.Silo restore --backup <name> [--resume] [Section:Key=value ...]
                                                                       restore one into empty engine tables (silos stopped);
                                                                       --resume goes on with one that broke off
+               (the commands: docs/backups.md, "The commands: backup, backups, restore")
         """;
 
     /// <summary>

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Silo;
 
 /// <summary>
-/// Says at start, as an Error, that a silo outside Development has no <c>Engagement:Offers:CouponSecret</c> (docs/operations.md,
-/// Running in production: "Settings every production silo needs"). Such a silo runs, but issues no coupon: an API grant
+/// Says at start, as an Error, that a silo outside Development has no <c>Engagement:Offers:CouponSecret</c> (docs/production.md,
+/// "Settings every production silo needs"). Such a silo runs, but issues no coupon: an API grant
 /// answers 409 problem details naming the setting, a campaign's coupon offer grants nothing (its delivery records that
 /// reason), and the win-back L1 and birthday touches go out without their coupon; before this, nothing in the log said so. Development has its own secret
 /// (<c>appsettings.Development.json</c>) and stays silent.

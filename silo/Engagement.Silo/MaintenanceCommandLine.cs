@@ -11,7 +11,7 @@ namespace Engagement.Silo;
 /// <c>--Section:Key=value</c> and <c>--Section:Key value</c>, the key a configuration path (with ':') or one of
 /// <see cref="HostSettings"/>. The silo's <c>/Section:Key=value</c> is refused on purpose (one spelling of a dashed
 /// setting; a word starting with '/' reads like a path, and the refusal says to write <c>--Section:Key=value</c>).
-/// Anything else is refused before anything runs (docs/operations.md, "Backups and restore"): a typo
+/// Anything else is refused before anything runs (docs/backups.md, "The commands: backup, backups, restore"): a typo
 /// such as <c>--dryrun</c> would otherwise be dropped by the configuration reader, and a <c>dryrun=1</c> read as a
 /// setting nothing reads, and the real command run.
 /// </summary>

@@ -59,7 +59,7 @@ try
 
     builder.Services.AddEngagementApi(builder.Configuration);
     builder.Services.AddEngagementConsole();
-    // Console cookies are read by every silo and survive restarts: one key ring, in the storage account (docs/operations.md, "Console sign-in across silos").
+    // Console cookies are read by every silo and survive restarts: one key ring, in the storage account (docs/production.md, "Console sign-in across silos, and the load balancer").
     builder.Services.AddEngagementDataProtection(builder.Configuration);
     builder.Services.AddEngagementBackups(builder.Configuration);
     builder.Services.AddSingleton<IBackupFailureListener, AnomalyBackupFailureListener>();

@@ -4,7 +4,7 @@ using Serilog.Events;
 namespace Engagement.Silo;
 
 /// <summary>
-/// The level of the silo's one line per HTTP request (Serilog's request logging, docs/operations.md "Running in production"):
+/// The level of the silo's one line per HTTP request (Serilog's request logging, docs/production.md "Readiness"):
 /// health probes (<c>/health/*</c> and <c>/api/v1/health/*</c>) at Debug whatever they answer, so a <c>/health/ready</c>
 /// answering 503 every few seconds during a storage freeze logs nothing at the default level (readiness changes are
 /// logged once each by <see cref="Engagement.Api.Hosting.ReadinessLog"/>); a console circuit request (<c>/_blazor</c>)

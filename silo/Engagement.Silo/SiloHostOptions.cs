@@ -54,7 +54,7 @@ public sealed class SiloHostOptions : IValidatableObject
     /// How long the host gives its services to stop (<see cref="Microsoft.Extensions.Hosting.HostOptions.ShutdownTimeout"/>,
     /// set from this by <see cref="SiloShutdown.AddEngagementSiloHost"/>). Default 45 s, from
     /// <see cref="MinShutdownTimeout"/> to <see cref="MaxShutdownTimeout"/>: a silo stopped mid-backup releases its claim
-    /// in at most 3 attempts × 8 s (docs/operations.md, Backups and restore), and the copy's cancellation and the rest of the silo's
+    /// in at most 3 attempts × 8 s (docs/backups.md, "A silo killed or stopped mid-copy"), and the copy's cancellation and the rest of the silo's
     /// stop come on top; 30 s (the host's own default, and the smallest allowed) leaves next to no headroom for them, so a
     /// release cut short at 30 s is left for the watchers to report stalled: allowed, not advised. An orchestrator's grace period
     /// (Kubernetes' <c>terminationGracePeriodSeconds</c>) must be above it.

@@ -8,8 +8,8 @@ public static class SiloShutdown
     /// <summary>
     /// Binds <see cref="SiloHostOptions"/> from <c>Engagement:Silo</c> (validated when the host starts, naming the bad
     /// key) and sets the host's <see cref="HostOptions.ShutdownTimeout"/> to <see cref="SiloHostOptions.ShutdownTimeout"/>
-    /// (45 s unless configured), so a silo stopped mid-backup has the time to release its claim (docs/operations.md, Backups and
-    /// restore) before the host gives up on its services.
+    /// (45 s unless configured), so a silo stopped mid-backup has the time to release its claim (docs/backups.md, "A silo killed or
+    /// stopped mid-copy") before the host gives up on its services.
     /// </summary>
     /// <exception cref="OptionsValidationException">When the options are read: a bad <c>Engagement:Silo</c> value.</exception>
     public static IServiceCollection AddEngagementSiloHost(this IServiceCollection services, IConfiguration configuration)

@@ -7,7 +7,7 @@ using Serilog.Events;
 namespace Engagement.Silo;
 
 /// <summary>
-/// The silo's Serilog policy for grain-state write failures (docs/operations.md "Running in production", "What the logs show on a
+/// The silo's Serilog policy for grain-state write failures (docs/scaling.md "What the logs show on a
 /// rolling stop"). A member's state write refused on its ETag (an <see cref="InconsistentStateException"/> over the
 /// table's 412 UpdateConditionNotSatisfied or 409 EntityAlreadyExists: another activation of the member wrote since, as on
 /// a silo handover; <see cref="StorageConflict"/>)

@@ -40,7 +40,7 @@ internal static class TwoSiloScenario
         result.Add("two silos, sustained", two, "events/s");
         result.Add("two silos / one silo", Math.Round(two / one, 2), "×");
         result.Notes.Add(string.Create(CultureInfo.InvariantCulture,
-            $"Each pass: {options.Events:N0} events for {options.Members:N0} new members preloaded on {options.Queues} queues, then the silo(s) started (in this process, Azure membership table, lease-based queue balancer: {options.Queues / 2} + {options.Queues - (options.Queues / 2)} queues for two); sustained = events applied between 10% and 90% of the drain / that time. Both passes share one Azurite, a single Node process: when it is the bottleneck a second silo cannot add much, and the ratio says how much of the engine's own work a second silo takes over. Against Azure Storage the account limits bind instead (docs/operations.md, Running in production)."));
+            $"Each pass: {options.Events:N0} events for {options.Members:N0} new members preloaded on {options.Queues} queues, then the silo(s) started (in this process, Azure membership table, lease-based queue balancer: {options.Queues / 2} + {options.Queues - (options.Queues / 2)} queues for two); sustained = events applied between 10% and 90% of the drain / that time. Both passes share one Azurite, a single Node process: when it is the bottleneck a second silo cannot add much, and the ratio says how much of the engine's own work a second silo takes over. Against Azure Storage the account limits bind instead (docs/scaling.md, "On paper: 20 silos, 10 million members")."));
     }
 
     private static async Task<double> DrainAsync(BenchOptions options, string connectionString, string run, int silos, ShiftableTime time, ScenarioResult result)

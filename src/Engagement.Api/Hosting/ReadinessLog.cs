@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Engagement.Api.Hosting;
 
 /// <summary>
-/// Logs readiness (<c>/health/ready</c>) once per change, not once per probe (docs/operations.md "Running in production"): the
+/// Logs readiness (<c>/health/ready</c>) once per change, not once per probe (docs/production.md "Readiness"): the
 /// first probe's state as Information (the baseline: a silo still joining its cluster is not yet ready, which is no
 /// fault); after the silo has once been ready, one Warning when readiness turns Unhealthy, on one line naming each
 /// failing check (an Information instead when the only failing check is the cluster check seeing this silo

@@ -140,7 +140,7 @@ public sealed partial class CatalogueRedemptions(IGrainFactory grains, IRewardPo
     /// answers first; only a refusal (or an unknown member) asks the member whether this redemptionId is one it already
     /// accepted (then it goes on, to its replay), and its "not paid" was read from storage again (a silo handover's stale
     /// copy), so the view is fetched again, now storage's state at no further read, and the refusal given only if it
-    /// still stands on it (docs/operations.md "What the logs show on a rolling stop"). A first-time redemption the catalogue approves
+    /// still stands on it (docs/scaling.md "What the logs show on a rolling stop"). A first-time redemption the catalogue approves
     /// costs no such read. The view is non-null whenever the refusal is null.
     /// </summary>
     internal static async Task<(MemberView? View, IResult? Refused)> CheckAsync(

@@ -19,7 +19,7 @@ namespace Engagement.Azure.Backup;
 /// returns the cached value and starts a read when the cache is older than that. No measurement until the first read
 /// answered, nor while the container holds no complete backup; a read that fails is logged as a warning and the cached
 /// value goes on ageing (storage trouble must not make a stale backup look fresh). Alert when it exceeds the
-/// schedule's longest gap between slots plus <see cref="BackupOptions.StalledAfter"/> (docs/operations.md "Watching it").
+/// schedule's longest gap between slots plus <see cref="BackupOptions.StalledAfter"/> (docs/monitoring.md "Backup freshness").
 /// </summary>
 public sealed partial class BackupFreshness : IHostedService, IDisposable
 {

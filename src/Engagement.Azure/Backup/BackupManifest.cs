@@ -48,7 +48,7 @@ public sealed record BackupManifest
 public sealed record BackupTableEntry(string Table, long Rows, string Sha256, long Bytes, DateTimeOffset StartedAt, DateTimeOffset FinishedAt);
 
 /// <summary>
-/// The cluster a backup was taken by (docs/operations.md "Backups and restore"): the Orleans <c>ClusterOptions.ServiceId</c> and
+/// The cluster a backup was taken by (docs/backups.md "Where the backups are kept"): the Orleans <c>ClusterOptions.ServiceId</c> and
 /// <c>ClusterId</c> of the silo (or of the <c>backup</c> command's configuration, <c>Engagement:Silo</c>) and the name of
 /// the storage account whose tables it copied (a name, never a key). Clusters that share one backup container (a restore
 /// drill beside production) tell their backups apart by it.
@@ -80,8 +80,8 @@ public sealed record BackupSource(string ServiceId, string ClusterId, string Acc
     /// <summary>
     /// The blob metadata recording this source on a claim (<c>{backup}/claim</c>) or a failure-reported marker (and on
     /// manifests, beside their JSON <see cref="BackupManifest.Source"/>): keys <c>sourceserviceid</c>, <c>sourceclusterid</c>,
-    /// <c>sourceaccount</c>. Metadata, not the blob's name: the layout of a backup stays one name per slot (docs/operations.md
-    /// "Backups and restore": one container per deployment), and a claim's text stays its holder.
+    /// <c>sourceaccount</c>. Metadata, not the blob's name: the layout of a backup stays one name per slot (docs/backups.md
+    /// "Where the backups are kept": one container per deployment), and a claim's text stays its holder.
     /// </summary>
     public IDictionary<string, string> ToMetadata() => new Dictionary<string, string>
     {

@@ -79,7 +79,7 @@ public sealed partial class BackupScheduler
     /// the client's own timeout (100 s a try by default, with retries) would spend the host's shutdown timeout (30 s by
     /// default) on the first attempt. Three attempts end at most 24 s after the copy stops; the copy's cancellation and
     /// the rest of the silo's stop come on top, so the host's shutdown timeout needs headroom above that: the silo host
-    /// sets 45 s (<c>Engagement:Silo:ShutdownTimeout</c>, at least 30 s; docs/operations.md, "Backups and restore").
+    /// sets 45 s (<c>Engagement:Silo:ShutdownTimeout</c>, at least 30 s; docs/backups.md, "A silo killed or stopped mid-copy").
     /// </summary>
     internal static readonly TimeSpan ReleaseAttemptTimeout = TimeSpan.FromSeconds(8);
 

@@ -6,7 +6,7 @@ namespace Engagement.Azure.Backup;
 /// <summary>
 /// The schedule's clusters: a claim records the cluster that wrote it (<see cref="BackupSource.ToMetadata"/>), and a claim
 /// of another cluster in this silo's container — two deployments (production and a restore drill, say) writing backups to
-/// one container, which docs/operations.md "Backups and restore" says must not be — is skipped loudly, never touched.
+/// one container, which docs/backups.md "Where the backups are kept" says must not be — is skipped loudly, never touched.
 /// </summary>
 public sealed partial class BackupScheduler
 {
@@ -44,9 +44,9 @@ public sealed partial class BackupScheduler
         return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup} skipped: its slot is claimed by another deployment ({Other}), not this one ({Own}); the backup container is shared by two deployments and must not be (docs/operations.md, \"Backups and restore\": one container per deployment). This silo neither backs up this slot nor watches or judges the other deployment's backup")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup} skipped: its slot is claimed by another deployment ({Other}), not this one ({Own}); the backup container is shared by two deployments and must not be (docs/backups.md, \"Where the backups are kept\": one container per deployment). This silo neither backs up this slot nor watches or judges the other deployment's backup")]
     private static partial void LogForeignClaim(ILogger logger, string backup, string other, string own);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup} skipped: its slot's released marker was written by another deployment ({Other}), not this one ({Own}); the backup container is shared by two deployments and must not be (docs/operations.md, \"Backups and restore\": one container per deployment). This silo neither takes that slot late nor judges the other deployment's backup")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup} skipped: its slot's released marker was written by another deployment ({Other}), not this one ({Own}); the backup container is shared by two deployments and must not be (docs/backups.md, \"Where the backups are kept\": one container per deployment). This silo neither takes that slot late nor judges the other deployment's backup")]
     private static partial void LogForeignReleased(ILogger logger, string backup, string other, string own);
 }

@@ -227,7 +227,7 @@ public sealed partial class BackupScheduler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} not started yet: could not tell whether backup {Running} of an earlier slot is still copying; looking again in {Interval}")]
     private static partial void LogSlotWaitsForLook(ILogger logger, Exception? exception, string backup, string running, TimeSpan interval);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot is still copying on another silo (a full copy takes longer than the time between slots; see docs/operations.md, \"Capacity planning\")")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot is still copying on another silo (a full copy takes longer than the time between slots; see docs/scaling.md, \"Capacity planning\")")]
     private static partial void LogOverlap(ILogger logger, string backup, string running);
 
     /// <summary>A backup another silo takes, watched by this one (and taken late by it if that silo releases it).</summary>

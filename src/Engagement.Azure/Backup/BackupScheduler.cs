@@ -209,7 +209,7 @@ public sealed partial class BackupScheduler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Backup {Backup} is taken by another silo")]
     private static partial void LogSkipped(ILogger logger, string backup);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot was still copying on this silo at its time (a full copy takes longer than the time between slots; see docs/operations.md, \"Capacity planning\")")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backup {Backup} skipped: backup {Running} of an earlier slot was still copying on this silo at its time (a full copy takes longer than the time between slots; see docs/scaling.md, \"Capacity planning\")")]
     private static partial void LogOverran(ILogger logger, string backup, string running);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Backup schedule: a slot failed unexpectedly; the schedule goes on with the next slot")]

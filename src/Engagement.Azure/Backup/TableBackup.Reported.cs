@@ -138,6 +138,6 @@ public sealed partial class TableBackup
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup}: its failure-reported marker records another deployment ({Other}), not this one ({Own}); the backup container is shared by two deployments and must not be (docs/operations.md, \"Backups and restore\": one container per deployment). This silo reports its own failure anyway and leaves that marker as it is")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Backup {Backup}: its failure-reported marker records another deployment ({Other}), not this one ({Own}); the backup container is shared by two deployments and must not be (docs/backups.md, \"Where the backups are kept\": one container per deployment). This silo reports its own failure anyway and leaves that marker as it is")]
     private static partial void LogAnotherClustersMarker(ILogger logger, string backup, string other, string own);
 }

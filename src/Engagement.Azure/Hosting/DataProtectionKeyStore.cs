@@ -16,8 +16,8 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Azure.Hosting;
 
 /// <summary>
-/// The ASP.NET Core Data Protection key ring of every silo, kept in the engine's storage account (docs/operations.md, Running in
-/// production: "Console sign-in across silos"), so a console cookie made by one silo is read by every other and
+/// The ASP.NET Core Data Protection key ring of every silo, kept in the engine's storage account (docs/production.md,
+/// "Console sign-in across silos, and the load balancer"), so a console cookie made by one silo is read by every other and
 /// survives restarts. Each key is one blob in <see cref="Container"/>, written once (If-None-Match: *) and never
 /// changed; the ring is every blob there.
 /// </summary>

@@ -26,7 +26,7 @@ namespace Engagement.Azure.Hosting;
 /// its last count and its age grows, and sampling goes on: alert on the age as well as on the count. The first read that
 /// fails is logged once as a Warning, at once (not after the sample's other reads), and the first that succeeds after failures once as an Information, not a line per sample. A queue that
 /// does not exist (yet: the poison queue is created by the first dead letter) counts 0. No measurement for a queue
-/// until its first read answered. docs/operations.md "Watching it".
+/// until its first read answered. docs/monitoring.md "Queue depths".
 /// </summary>
 public sealed partial class QueueDepthMetrics : IHostedService, IDisposable
 {

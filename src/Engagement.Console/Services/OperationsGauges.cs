@@ -17,7 +17,7 @@ public sealed record QueueDepth(string Queue, long Messages, bool DeadLetters, T
 /// a <c>/metrics</c> scrape reads them: the queue depths the background sampler last read
 /// (<c>engagement.queue.messages</c>, <c>engagement.queue.dead_letter.messages</c>, tag <c>queue</c>) and the age of the
 /// newest complete backup (<c>engagement.backup.newest_complete_age</c>, seconds). Never a read of storage by itself
-/// (the backup gauge reads the container's manifests at most once a minute, as a scrape would make it). docs/operations.md "Watching it".
+/// (the backup gauge reads the container's manifests at most once a minute, as a scrape would make it). docs/monitoring.md "Queue depths", "Backup freshness".
 /// </summary>
 public static class OperationsGauges
 {

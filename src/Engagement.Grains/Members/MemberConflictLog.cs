@@ -5,7 +5,7 @@ namespace Engagement.Grains.Members;
 
 /// <summary>
 /// How a member activation reports a failed state write: a write refused on its ETag (another activation of the same
-/// member wrote since, as on a silo handover: docs/operations.md "Running in production") is expected and safe, so it gets one
+/// member wrote since, as on a silo handover: docs/scaling.md "What the logs show on a rolling stop") is expected and safe, so it gets one
 /// Warning sentence with no stack trace; any other failure keeps its Warning with the exception.
 /// </summary>
 internal static partial class MemberLog

@@ -7,7 +7,7 @@ namespace Engagement.Grains.Members;
 /// <summary>
 /// A member's points redemptions (CONTRACT.md §3) and the "was it paid" question the reward stock settles holds on.
 /// A negative answer given from memory alone could be a stale copy's: after a silo handover two activations of the
-/// member can briefly coexist (docs/operations.md "What the logs show on a rolling stop"), and one that read storage before the
+/// member can briefly coexist (docs/scaling.md "What the logs show on a rolling stop"), and one that read storage before the
 /// other's last write would refuse on that older state with no write to catch it. So a refusal, an unknown member or a
 /// "not paid" is decided once more on the state read again from storage (<see cref="MemberWriteGate.ReadAgainAsync"/>):
 /// one extra storage read per negative answer, none when the first answer is positive or a write of this call failed.

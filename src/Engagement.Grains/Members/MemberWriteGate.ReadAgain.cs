@@ -1,7 +1,7 @@
 namespace Engagement.Grains.Members;
 
 /// <summary>
-/// The gate's second read before a negative answer (docs/operations.md "What the logs show on a rolling stop"): after a silo
+/// The gate's second read before a negative answer (docs/scaling.md "What the logs show on a rolling stop"): after a silo
 /// handover two activations of one member can briefly coexist, and a copy that read storage before the other's last
 /// write would answer from that older state. Its writes are ETag-checked; its answers given with no write are not, so
 /// those that drive money or stock read storage once more first.
@@ -13,7 +13,7 @@ internal sealed partial class MemberWriteGate
 
     /// <summary>
     /// Before a negative answer given with no write ("not paid", "not enough points"): another activation of the member
-    /// may have written it since this one read it (the handover window of a silo stopping, docs/operations.md "What the logs show
+    /// may have written it since this one read it (the handover window of a silo stopping, docs/scaling.md "What the logs show
     /// on a rolling stop"), so the state is read again, at the cost of one storage read per such answer, for the caller
     /// to decide again on what storage holds. A write merely owed (<see cref="_writeOwed"/>: effects confirmed since the
     /// last write, or a wake count reset) does not stop it: storage still lists those effects as pending and re-emitting

@@ -5,7 +5,7 @@ namespace Engagement.Grains.Storage;
 
 /// <summary>
 /// The one test for "storage refused a grain-state write on its ETag" (another activation of the grain wrote since, as on
-/// a silo handover: docs/operations.md "What the logs show on a rolling stop"). Used by the member grain's log lines
+/// a silo handover: docs/scaling.md "What the logs show on a rolling stop"). Used by the member grain's log lines
 /// (<c>MemberLog.IsETagConflict</c>) and by the silo's Serilog policy (<c>StorageConflictLogging</c>), so the two agree.
 /// </summary>
 public static class StorageConflict

@@ -12,7 +12,7 @@ using static Engagement.Api.Tests.Offers.OffersHostFixture;
 namespace Engagement.Api.Tests.Offers;
 
 /// <summary>
-/// A redemption naming a reward, at a store or store-less, is not refused on a stale copy's memory (docs/operations.md "What the logs
+/// A redemption naming a reward, at a store or store-less, is not refused on a stale copy's memory (docs/scaling.md "What the logs
 /// show on a rolling stop"): storage is made to hold a newer state than the member's activation read, as a stopping
 /// silo's copy's last write would, and the 404 for an unknown member or the 409 <c>tier_not_eligible</c> must be decided
 /// again on what storage holds, on Azurite's table.

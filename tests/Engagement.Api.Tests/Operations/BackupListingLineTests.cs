@@ -3,7 +3,7 @@ using Engagement.Azure.Backup;
 namespace Engagement.Api.Tests.Operations;
 
 /// <summary>
-/// <c>Engagement.Silo backups</c>' local-time column (docs/operations.md, "Backups and restore") showed minutes only, so two on-demand
+/// <c>Engagement.Silo backups</c>' local-time column (docs/backups.md, "The commands: backup, backups, restore") showed minutes only, so two on-demand
 /// backups started in one minute (<c>20261129-180000</c>, and <c>…-180007</c>, which took the next free second) read
 /// the same local time: an operator picking a backup by its local time could not tell them apart.
 /// </summary>

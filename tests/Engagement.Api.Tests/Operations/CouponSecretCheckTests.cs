@@ -11,7 +11,7 @@ namespace Engagement.Api.Tests.Operations;
 
 /// <summary>
 /// A production silo without <c>Engagement:Offers:CouponSecret</c> says so at start, as an Error naming the setting
-/// and that it must be the same on every silo (docs/operations.md, "Settings every production silo needs"); before, it logged
+/// and that it must be the same on every silo (docs/production.md, "Settings every production silo needs"); before, it logged
 /// nothing and coupons were quietly refused. Development (its own secret) and a silo with a secret stay silent.
 /// </summary>
 [Collection(StartLogHostCollection.Name)]

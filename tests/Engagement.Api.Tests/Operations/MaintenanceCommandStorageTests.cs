@@ -4,7 +4,7 @@ using Engagement.Silo;
 namespace Engagement.Api.Tests.Operations;
 
 /// <summary>
-/// The maintenance commands (docs/operations.md, "Backups and restore") without <c>ConnectionStrings:AzureStorage</c>: they used the
+/// The maintenance commands (docs/backups.md, "The commands: backup, backups, restore") without <c>ConnectionStrings:AzureStorage</c>: they used the
 /// local emulator without a word, so a <c>backups</c> on an operator's host without the setting listed an emulator's
 /// backups (or failed on a connection refused) instead of production's. Outside Development they now refuse; in
 /// Development they say so with a Warning, logged through Serilog in the silo's console format (ISO-8601 timestamp)

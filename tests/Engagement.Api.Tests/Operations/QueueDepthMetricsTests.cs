@@ -9,7 +9,7 @@ namespace Engagement.Api.Tests.Operations;
 /// <summary>
 /// <c>/metrics</c> showed what the silos received and deleted but not what waits in the queues, nor in the poison
 /// queue: an operator had to open Azure Monitor to see a backlog or dead letters pile up. The queue-depth gauges
-/// (<c>QueueDepthMetrics</c>, docs/operations.md "Watching it") on the real host, against the test run's Azurite. Their caching
+/// (<c>QueueDepthMetrics</c>, docs/monitoring.md "Queue depths") on the real host, against the test run's Azurite. Their caching
 /// and storage failures: Engagement.Azure.Tests' <c>QueueDepthMetricsTests</c>.
 /// </summary>
 [Collection(OperationsHostCollection.Name)]

@@ -6,7 +6,7 @@ using Engagement.Silo;
 namespace Engagement.Api.Tests.Operations;
 
 /// <summary>
-/// The silo's <c>backup</c>, <c>backups</c> and <c>restore</c> commands (docs/operations.md, "Backups and restore") with
+/// The silo's <c>backup</c>, <c>backups</c> and <c>restore</c> commands (docs/backups.md, "The commands: backup, backups, restore") with
 /// <c>ConnectionStrings:BackupStorage</c>: the backup is written to that account, not the data's, and a restore reads
 /// it from there into the data's dropped tables. Run in-process with the settings on the command line, against real
 /// Azurite with two accounts (devstoreaccount1 holds the data, engagementbackup the backups; scripts/test starts both).

@@ -3,7 +3,7 @@ using Engagement.Silo;
 namespace Engagement.Api.Tests.Operations;
 
 /// <summary>
-/// The silo's command line (docs/operations.md, "Backups and restore"): <c>--help</c> and a mistyped command must answer without
+/// The silo's command line (docs/backups.md, "The commands: backup, backups, restore"): <c>--help</c> and a mistyped command must answer without
 /// starting a silo. A silo started by mistake on an operator's host joins the cluster at the same address and port as the
 /// one already running there, which Orleans then declares dead ("older clone") and stops: seen with
 /// <c>dotnet Engagement.Silo.dll --help</c> beside <c>scripts/run</c>. These cases touch no storage.

@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Engagement.Api.Tests.Operations;
 
 /// <summary>
-/// Console sessions across silos (docs/operations.md, Running in production: "Console sign-in across silos"): every silo keeps its
+/// Console sessions across silos (docs/production.md, "Console sign-in across silos, and the load balancer"): every silo keeps its
 /// Data Protection keys in the storage account's <c>engagement-dataprotection</c> container under one application name,
 /// so a console cookie one silo made is read by another, and by a silo started again. The "other silo" here is a
 /// second host's services with the silo's Data Protection wiring on the same Azurite account; before the fix each host

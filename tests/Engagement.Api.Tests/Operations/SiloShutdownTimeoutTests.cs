@@ -9,7 +9,7 @@ namespace Engagement.Api.Tests.Operations;
 /// <summary>
 /// The silo's host gives a stopping silo 45 s (<c>Engagement:Silo:ShutdownTimeout</c>), not the host's 30 s: a silo
 /// stopped mid-backup may spend 3 × 8 s releasing its claim, and a release cut short by the host leaves the backup to
-/// be found stalled and reported failed (docs/operations.md, Backups and restore). The hosts are built, never stopped on a timer.
+/// be found stalled and reported failed (docs/backups.md, "A silo killed or stopped mid-copy"). The hosts are built, never stopped on a timer.
 /// </summary>
 [Collection(OperationsHostCollection.Name)]
 public sealed class SiloShutdownTimeoutTests(OperationsHostFixture host)

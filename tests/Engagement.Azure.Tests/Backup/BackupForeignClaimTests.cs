@@ -11,7 +11,7 @@ namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
 /// Two deployments (production and a restore drill: another Orleans ServiceId/ClusterId) writing backups to one container
-/// — not supported (docs/operations.md "Backups and restore": one container per deployment), but it must be loud and must not make one
+/// — not supported (docs/backups.md "Where the backups are kept": one container per deployment), but it must be loud and must not make one
 /// judge the other's backups. A claim records its cluster (blob metadata, <see cref="BackupSource.ToMetadata"/>); a silo
 /// that finds its slot claimed by another cluster skips it with one error per slot naming both, and never watches, judges
 /// (stalled / failed) or releases that claim. A claim recording no cluster (written before claims recorded it) is still

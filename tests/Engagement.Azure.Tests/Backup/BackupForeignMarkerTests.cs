@@ -10,7 +10,7 @@ using static Engagement.Azure.Tests.Backup.BackupForeignClaimTests;
 namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
-/// Two deployments sharing one backup container (not supported, docs/operations.md "Backups and restore", but loud and harmless):
+/// Two deployments sharing one backup container (not supported, docs/backups.md "Where the backups are kept", but loud and harmless):
 /// an on-demand backup's claim and the <c>released</c> marker a stopping silo leaves record
 /// their cluster (blob metadata, <see cref="BackupSource.ToMetadata"/>), as the schedule's claims do, so another cluster's
 /// silo never watches, judges or takes late what it finds there. Azurite, a <see cref="WaitedClock"/>.

@@ -12,7 +12,7 @@ namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
 /// A failure report (<see cref="TableBackup.ReportOnceAsync"/>) judges the failure-reported marker it meets by the cluster
-/// the marker records: another deployment's marker in a shared container (docs/operations.md "Backups and restore": not supported) is
+/// the marker records: another deployment's marker in a shared container (docs/backups.md "Where the backups are kept": not supported) is
 /// not this cluster's report, so this cluster's failure is still reported (with an error saying the container is shared)
 /// and that marker left as it is; a marker recording no cluster (written before markers recorded it) is this cluster's
 /// own, as a manifest without a source is. Azurite, a fixed instant.

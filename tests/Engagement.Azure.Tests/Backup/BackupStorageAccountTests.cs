@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Engagement.Azure.Tests.Backup;
 
 /// <summary>
-/// Backups kept apart from the data (docs/operations.md, "Backups and restore"): with <c>ConnectionStrings:BackupStorage</c> the
+/// Backups kept apart from the data (docs/backups.md, "Where the backups are kept"): with <c>ConnectionStrings:BackupStorage</c> the
 /// backup blobs, manifest and restore journal are written to that account and the tables read from and restored into
 /// <c>ConnectionStrings:AzureStorage</c>'s, so losing the data's account does not lose its backups; a restore into a new
 /// account works by pointing <c>AzureStorage</c> at it. Against real Azurite with three accounts (devstoreaccount1, the

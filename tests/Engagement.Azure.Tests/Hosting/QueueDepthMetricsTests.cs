@@ -12,7 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Engagement.Azure.Tests.Hosting;
 
 /// <summary>
-/// The queue-depth gauges (<see cref="QueueDepthMetrics"/>, docs/operations.md "Watching it") against the test run's Azurite, on a
+/// The queue-depth gauges (<see cref="QueueDepthMetrics"/>, docs/monitoring.md "Queue depths") against the test run's Azurite, on a
 /// pinned clock: storage is read in the background, at the start and at every tick of the sample interval's timer, and
 /// a scrape reads the latest sample (it used to start the read, so each scrape showed the previous one); a count that
 /// can no longer be read stays with its growing age, said once when sampling starts failing and once when it recovers.

@@ -23,7 +23,7 @@ public sealed class BackupFailureTests
 
         Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
         Assert.Matches(@"Backup \d{8}-\d{6} to container engagement-backups FAILED after 0 complete tables", output);
-        // Logged at Error, through Serilog in the silo's console format (docs/operations.md, "Backups and restore").
+        // Logged at Error, through Serilog in the silo's console format (docs/backups.md, "The schedule").
         Assert.Matches(@"\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} [+-]\d{2}:\d{2} ERR\] Engagement\.Azure\.Backup\.TableBackup: ", output);
         Assert.Contains("backup failed:", output, StringComparison.Ordinal);
     }

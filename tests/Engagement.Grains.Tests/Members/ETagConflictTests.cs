@@ -9,8 +9,8 @@ using Orleans.Storage;
 namespace Engagement.Grains.Tests.Members;
 
 /// <summary>
-/// A member write refused on its ETag (another activation of the member wrote since: a silo handover, docs/operations.md "Running in
-/// production") is expected and safe: the change is dropped, the member reloads and a retry is applied to the newer
+/// A member write refused on its ETag (another activation of the member wrote since: a silo handover, docs/scaling.md "What the logs
+/// show on a rolling stop") is expected and safe: the change is dropped, the member reloads and a retry is applied to the newer
 /// state, and the grain says so in one Warning sentence, with no stack trace.
 /// </summary>
 [Collection(CampaignClusterCollection.Name)]

@@ -8,7 +8,7 @@ using Engagement.Grains.Tests.Infrastructure;
 namespace Engagement.Grains.Tests.Members;
 
 /// <summary>
-/// After a silo handover two activations of one member can briefly coexist (docs/operations.md "What the logs show on a rolling
+/// After a silo handover two activations of one member can briefly coexist (docs/scaling.md "What the logs show on a rolling
 /// stop"): here storage is made to hold a newer state than the activation read, as the other copy's last write would.
 /// A negative answer given with no write ("not paid", "not enough points", unknown member) must be decided on what
 /// storage holds, not on the stale copy's memory.
