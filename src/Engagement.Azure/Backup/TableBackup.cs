@@ -22,7 +22,7 @@ namespace Engagement.Azure.Backup;
 /// as written, and re-emits them when it activates, so a ledger copied after the state holds at least what the
 /// state relies on; rows it holds beyond a member's state (events applied after that state row was copied) are left
 /// out by <see cref="TableRestore"/>. So a backup taken under load restores to consistent members (each state row
-/// is one atomic entity; no member is half-written). docs/backups.md, "What \"consistent\" means for a backup taken under load", says what that means.</para>
+/// is one atomic entity; no member is half-written). docs/backups.md, section What "consistent" means for a backup taken under load, says what that means.</para>
 /// </remarks>
 /// <param name="tables">The data's account's tables (<c>ConnectionStrings:AzureStorage</c>).</param>
 /// <param name="blobs">The account that keeps the backups (the backup container; <see cref="BackupStorage"/>): the
