@@ -37,7 +37,8 @@ public sealed class IngestionOptions
 
     /// <summary>
     /// A message received more often than this goes to the poison queue as "delivery failed N times over {age};
-    /// last failure: event …", once it is also <see cref="PoisonAfter"/> old. Default 10.
+    /// first failure: event …" (the first failure this receiver saw, kept across receives: <see cref="MessageFailures"/>),
+    /// once it is also <see cref="PoisonAfter"/> old. Default 10.
     /// </summary>
     public int MaxDequeueCount { get; set; } = 10;
 

@@ -70,9 +70,9 @@ internal sealed partial class MessageAdmission(
             var expiring = message.ExpiresOn is { } expires && expires - wallClock.GetUtcNow() < 3 * (options.VisibilityTimeout + options.DeliveryRetryWindow);
             if (age >= options.PoisonAfter || expiring)
             {
-                var last = leases.TakeLastFailure(message.MessageId) ?? "not seen by this receiver";
+                var first = leases.TakeFirstFailure(message.MessageId) ?? "not seen by this receiver";
                 var when = expiring ? $"; it expires at {message.ExpiresOn:yyyy-MM-dd'T'HH:mm:ss'Z'}, before three more deliveries could end" : "";
-                var reason = string.Create(CultureInfo.InvariantCulture, $"delivery failed {message.DequeueCount - 1} times over {Whole(age)}{when}; last failure: {last}");
+                var reason = string.Create(CultureInfo.InvariantCulture, $"delivery failed {message.DequeueCount - 1} times over {Whole(age)}{when}; first failure: {first}");
                 return await DeadLetterAsync(reason, message, cancellationToken) ? 1 : 0;
             }
 

@@ -35,11 +35,15 @@ public sealed partial class MessageLeases : IAsyncDisposable
     private readonly IngestionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Lease> _byMessage = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, Lease> _bySequence = new();
+    private readonly ConcurrentDictionary<string, MessageLease> _byMessage = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, MessageLease> _bySequence = new();
+
+    // Copies whose message was received again while they were held: their events are still mapped (a late failure of one
+    // is still the message's) until each ends, or MaxHoldTime lets go of them as of any held message.
+    private readonly ConcurrentDictionary<MessageLease, byte> _superseded = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<DateTimeOffset> _applied = new();
-    private readonly ConcurrentDictionary<string, string> _lastFailures = new(StringComparer.Ordinal);
+    private readonly MessageFailures _failures;
     private Task _loop = Task.CompletedTask;
     private long _renewals;
 
@@ -54,6 +58,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
         _options = options;
         _time = realClock;
         _logger = logger;
+        _failures = new MessageFailures(options.MaxHeldEvents);
     }
 
     /// <summary>Messages held now (renewed or abandoned, not yet deleted or released).</summary>
@@ -94,13 +99,21 @@ public sealed partial class MessageLeases : IAsyncDisposable
     /// <summary>
     /// Holds a received message, by its id and latest pop receipt, whose events carry the given sequence numbers
     /// (one per event of the message) and, when given, the given event ids (in the same order).
+    /// A message received again while an earlier copy is still held (its visibility ran out first: a stalled silo) is
+    /// renewed and deleted by this copy from now on; the earlier copy's events still count as the message's when they
+    /// fail, and a failure already seen is kept (<see cref="TakeFirstFailure"/>), not started afresh.
     /// </summary>
     public void Hold(string messageId, string popReceipt, IReadOnlyCollection<long> sequences, IReadOnlyList<string>? eventIds = null)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         var now = _time.GetUtcNow();
-        var lease = new Lease(messageId, popReceipt, now, [.. sequences], eventIds is null ? [] : [.. eventIds]);
-        _byMessage[messageId] = lease;
+        var lease = new MessageLease(messageId, popReceipt, now, [.. sequences], eventIds is null ? [] : [.. eventIds]);
+        _byMessage.AddOrUpdate(messageId, lease, (_, earlier) =>
+        {
+            earlier.Superseded = true;
+            _superseded.TryAdd(earlier, 0);
+            return lease;
+        });
         foreach (var sequence in sequences)
         {
             _bySequence[sequence] = lease;
@@ -137,12 +150,13 @@ public sealed partial class MessageLeases : IAsyncDisposable
         try
         {
             Forget(lease);
-            if (lease.Abandoned || !await DeleteAsync(lease.MessageId, lease.PopReceipt, cancellationToken))
+            if (lease.Abandoned || lease.Superseded || !await DeleteAsync(lease.MessageId, lease.PopReceipt, cancellationToken))
             {
+                // A superseded copy's receipt is stale: the newer copy is deleted when its own events are done.
                 return false;
             }
 
-            _lastFailures.TryRemove(lease.MessageId, out _);
+            _failures.Forget(lease.MessageId);
             return true;
         }
         finally
@@ -172,12 +186,13 @@ public sealed partial class MessageLeases : IAsyncDisposable
     }
 
     /// <summary>
-    /// What this receiver last saw go wrong with the message: the event whose delivery finally failed and, when this silo
-    /// saw it, why (the agent's failure handler is given no exception, only the event's token: <see cref="ConsumerFailures"/>);
-    /// null when none was seen here. Taken: asked
-    /// once, when the message goes to the poison queue.
+    /// What this receiver saw go wrong with the message: the event whose delivery finally failed, when (UTC, the real
+    /// clock) and, when this silo saw it, why (the agent's failure handler is given no exception, only the event's token:
+    /// <see cref="ConsumerFailures"/>); null when none was seen here. The first failure of the message, kept across its
+    /// receives (<see cref="MessageFailures"/>): a later one replaces it only when it names a cause the first lacks.
+    /// Taken: asked once, when the message goes to the poison queue.
     /// </summary>
-    public string? TakeLastFailure(string messageId) => _lastFailures.TryRemove(messageId, out var failure) ? failure : null;
+    public string? TakeFirstFailure(string messageId) => _failures.Take(messageId);
 
     /// <summary>Graceful shutdown: every held message visible again at once (visibility 0), for the next owner of the queue.</summary>
     public async Task ReleaseAllAsync(CancellationToken cancellationToken)
@@ -257,6 +272,11 @@ public sealed partial class MessageLeases : IAsyncDisposable
             LogLetGo(_queue.Name, stale.MessageId, _options.MaxHoldTime);
         }
 
+        foreach (var superseded in _superseded.Keys.Where(l => Volatile.Read(ref l.Outstanding) <= 0 || now - l.HeldSince > _options.MaxHoldTime))
+        {
+            Forget(superseded);
+        }
+
         var due = _byMessage.Values.Where(l => !l.Abandoned && now - l.RenewedAt >= timeout / 2).ToList();
         var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(due, options, async (lease, ct) =>
@@ -270,12 +290,12 @@ public sealed partial class MessageLeases : IAsyncDisposable
     }
 
     /// <summary>Sets the visibility of a held message; false (and the lease forgotten) when the queue no longer knows this receipt.</summary>
-    private async Task<bool> UpdateAsync(Lease lease, TimeSpan visibility, CancellationToken cancellationToken)
+    private async Task<bool> UpdateAsync(MessageLease lease, TimeSpan visibility, CancellationToken cancellationToken)
     {
         await lease.Gate.WaitAsync(cancellationToken);
         try
         {
-            if (!_byMessage.ContainsKey(lease.MessageId) || lease.Abandoned)
+            if (!_byMessage.ContainsKey(lease.MessageId) || lease.Abandoned || lease.Superseded)
             {
                 return false;
             }
@@ -324,29 +344,23 @@ public sealed partial class MessageLeases : IAsyncDisposable
         }
     }
 
-    private void RecordFailure(Lease lease, long sequence, string? why)
+    private void RecordFailure(MessageLease lease, long sequence, string? why)
     {
-        // Kept per message until it is deleted or dead-lettered; bounded, since a message that never comes back
-        // here (another silo took its queue) is never asked for: past the bound all are dropped (a poison reason then
-        // lacks its detail, nothing else).
-        if (_lastFailures.Count >= _options.MaxHeldEvents)
-        {
-            _lastFailures.Clear();
-        }
-
         var index = Array.IndexOf(lease.Sequences, sequence);
         var eventId = index >= 0 && index < lease.EventIds.Length ? lease.EventIds[index] : "?";
-        _lastFailures[lease.MessageId] = string.Create(
+        var text = string.Create(
             CultureInfo.InvariantCulture,
             $"event {eventId}: its consumer kept failing for {_options.DeliveryRetryWindow} (at {_time.GetUtcNow():O}){(why is null ? "" : ": " + why)}");
+        _failures.Record(lease.MessageId, text, why is not null);
     }
 
-    private void Forget(Lease lease)
+    private void Forget(MessageLease lease)
     {
-        _byMessage.TryRemove(new KeyValuePair<string, Lease>(lease.MessageId, lease));
+        _byMessage.TryRemove(new KeyValuePair<string, MessageLease>(lease.MessageId, lease));
+        _superseded.TryRemove(lease, out _);
         foreach (var sequence in lease.Sequences)
         {
-            _bySequence.TryRemove(new KeyValuePair<long, Lease>(sequence, lease));
+            _bySequence.TryRemove(new KeyValuePair<long, MessageLease>(sequence, lease));
         }
     }
 
@@ -370,29 +384,4 @@ public sealed partial class MessageLeases : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} was held longer than {MaxHoldTime}; no longer renewed")]
     private partial void LogLetGo(string queue, string messageId, TimeSpan maxHoldTime);
-
-    [System.Diagnostics.CodeAnalysis.SuppressMessage(
-        "Design",
-        "CA1001:Types that own disposable fields should be disposable",
-        Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose; a lease is forgotten while its gate may still be released.")]
-    private sealed class Lease(string messageId, string popReceipt, DateTimeOffset now, long[] sequences, string[] eventIds)
-    {
-        // Serialises renew, delete and release of one message: each needs the receipt the one before returned.
-        public readonly SemaphoreSlim Gate = new(1, 1);
-        public int Outstanding = sequences.Length;
-
-        public string MessageId { get; } = messageId;
-
-        public long[] Sequences { get; } = sequences;
-
-        public string[] EventIds { get; } = eventIds;
-
-        public DateTimeOffset HeldSince { get; } = now;
-
-        public string PopReceipt { get; set; } = popReceipt;
-
-        public DateTimeOffset RenewedAt { get; set; } = now;
-
-        public bool Abandoned { get; set; }
-    }
 }

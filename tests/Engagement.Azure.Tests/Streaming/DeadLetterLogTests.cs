@@ -51,7 +51,7 @@ public sealed class DeadLetterLogTests
             var sink = new AzureQueueDeadLetterSink(queue, factory.CreateLogger<AzureQueueDeadLetterSink>());
 
             const string Body = """{"eventId":"e-1","memberId":"M000108","type":"profile_update"}""";
-            const string Reason = "delivery failed 2 times over 00:00:06; last failure: event e-1: its consumer kept failing for 00:00:30 (at 2026-12-06T05:50:24Z): "
+            const string Reason = "delivery failed 2 times over 00:00:06; first failure: event e-1: its consumer kept failing for 00:00:30 (at 2026-12-06T05:50:24Z): "
                 + "GrainStateTooLargeException: Refused to write state 'member' of member/M000108: its JSON is 4,310 stored characters, over the bound of 4,096 characters (Engagement:Storage:MaxGrainStateBytes).";
             await sink.PublishAsync(Reason, "engagement-events-3", Body);
 

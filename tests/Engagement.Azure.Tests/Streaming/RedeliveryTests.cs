@@ -49,7 +49,7 @@ public sealed class RedeliveryTests(FastRedeliveryCluster fixture)
 
         // Received more than MaxDequeueCount (2) times, and dead-lettered only once PoisonAfter (4 s) old; it names the
         // event whose delivery kept failing (the agent gives the provider no exception, only the event's token).
-        Assert.Matches(@"^delivery failed \d+ times over \d\d:\d\d:\d\d; last failure: event e-doomed: its consumer kept failing for 00:00:00\.3", dead.Reason);
+        Assert.Matches(@"^delivery failed \d+ times over \d\d:\d\d:\d\d; first failure: event e-doomed: its consumer kept failing for 00:00:00\.3", dead.Reason);
         Assert.True(seen - sent >= FastRedeliveryCluster.PoisonAfter - TimeSpan.FromSeconds(1), $"dead-lettered {seen - sent} after the send");
         Assert.Equal(queue.Name, dead.Queue);
         Assert.Equal(body, dead.Body);

@@ -1,0 +1,140 @@
+using System.Globalization;
+using Engagement.Azure.Streaming;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Engagement.Azure.Tests.Streaming;
+
+/// <summary>
+/// A held message whose visibility runs out while its delivery still runs (a silo stalled for seconds) is received again;
+/// the failure of the earlier copy, seen after that, is still the message's, and is what its poison reason names, with
+/// its own time: the later copy's failure (often a knock-on one) does not replace it. The stall is forced, not waited
+/// for: the test sets the held copy's visibility to 0 on Azurite, so the next receive hands it out again at once.
+/// The receiver's real clock is a fake pinned 25 hours after the queue took the message (past PoisonAfter, 24 h) and
+/// moved only by the test; the programme's clock is <see cref="ReceiverRig.Start"/>.
+/// </summary>
+public sealed class ReceivedAgainFailureTests
+{
+    private const string Refusal = "GrainStateTooLargeException: Refused to write member/M1, over the bound of 2,048 characters (Engagement:Storage:MaxGrainStateBytes).";
+    private const string KnockOn = "TimeoutException: the member was still settling its refused write";
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task AFailureOfTheEarlierCopySeenAfterTheMessageCameBackIsKeptAndNamedInThePoisonReasonOverTheLaterCopysFailure()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var (receiver, wall, _) = await ReceiverForAsync(rig, ReceiverRig.Login("M1", "e-refused"));
+
+        var first = await TakeOneAsync(receiver);
+        await ComeBackAsync(rig, first);
+        var second = await TakeOneAsync(receiver);
+        Assert.Equal((first.MessageId, 2L), (second.MessageId, second.DequeueCount));
+
+        // The earlier copy's delivery ends only now, refused; a minute later the newer copy's fails for a knock-on cause.
+        var firstFailedAt = wall.GetUtcNow();
+        receiver.DeliveryFailed(first.Token, Refusal);
+        wall.Advance(TimeSpan.FromMinutes(1));
+        receiver.DeliveryFailed(second.Token, KnockOn);
+        await ComeBackAsync(rig, second);
+
+        var dead = await PoisonedAsync(rig, receiver);
+        var window = new IngestionOptions().DeliveryRetryWindow;
+        Assert.Equal(
+            string.Create(CultureInfo.InvariantCulture, $"delivery failed 2 times over 1.01:01:00; first failure: event e-refused: its consumer kept failing for {window} (at {firstFailedAt:O}): {Refusal}"),
+            dead.Reason);
+    }
+
+    [Fact]
+    public async Task TheEarlierCopyIsNoLongerRenewedOnceTheMessageCameBackSoItsLateFailureIsStillRecordedAndAnUnexplainedLaterOneAddsNothing()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var (receiver, wall, _) = await ReceiverForAsync(rig, ReceiverRig.Login("M2", "e-late"), ReceiverRig.Login("M9", "e-neighbour"));
+        var held = await TakeAsync(receiver, 2);
+        var first = held.Single(c => c.Event.EventId == "e-late");
+        wall.Advance(TimeSpan.FromMinutes(2));
+        await ComeBackAsync(rig, first);
+        var second = Assert.Single(await TakeAsync(receiver, 1));
+
+        // A renewal tick at half a timeout since the first receive: the earlier copy and the neighbour are due, the newer
+        // copy (received 2 minutes later) is not. Only the neighbour is renewed: the earlier copy's receipt is stale
+        // (before, its renewal failed with 404, which forgot it and, with it, its coming failure).
+        wall.Advance(Timeout / 2 - TimeSpan.FromMinutes(2));
+        await Eventually.TrueAsync(() => receiver.Leases.Renewals >= 1, Deadline, "the neighbour renewed");
+        Assert.Equal(1, receiver.Leases.Renewals);
+        Assert.Equal(2, receiver.Leases.Count);
+
+        var firstFailedAt = wall.GetUtcNow();
+        receiver.DeliveryFailed(first.Token, Refusal);
+        receiver.DeliveryFailed(second.Token); // its cause not seen by this silo: nothing to add to the earlier failure
+        await ComeBackAsync(rig, second);
+
+        var dead = await PoisonedAsync(rig, receiver);
+        Assert.EndsWith(string.Create(CultureInfo.InvariantCulture, $"; first failure: event e-late: its consumer kept failing for {new IngestionOptions().DeliveryRetryWindow} (at {firstFailedAt:O}): {Refusal}"), dead.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhenBothCopiesAreAppliedOnlyTheNewerCopyDeletesTheMessage()
+    {
+        await using var rig = new ReceiverRig();
+        await rig.InitializeAsync();
+        var (receiver, _, _) = await ReceiverForAsync(rig, ReceiverRig.Login("M3", "e-twice"));
+        var first = await TakeOneAsync(receiver);
+        await ComeBackAsync(rig, first);
+        var second = await TakeOneAsync(receiver);
+
+        // The earlier copy's receipt is stale: it deletes nothing, and the newer copy stays held until its event is applied.
+        await receiver.MessagesDeliveredAsync([first]);
+        Assert.Equal(1, await rig.CountAsync());
+        Assert.Equal(1, receiver.Leases.Count);
+        await receiver.MessagesDeliveredAsync([second]);
+        Assert.Equal(0, await rig.CountAsync());
+        Assert.Equal(0, receiver.Leases.Count);
+        Assert.Empty(await rig.PoisonAsync());
+    }
+
+    /// <summary>Sends <paramref name="bodies"/> and starts a receiver whose real clock is pinned 25 hours after the queue took it.</summary>
+    private static async Task<(EngagementQueueReceiver Receiver, FakeTimeProvider Wall, DateTimeOffset Inserted)> ReceiverForAsync(ReceiverRig rig, params string[] bodies)
+    {
+        await rig.SendAsync(bodies);
+        var inserted = (await rig.Queue.PeekMessagesAsync(32)).Value.Max(m => m.InsertedOn!.Value);
+        var wall = new FakeTimeProvider(inserted + TimeSpan.FromHours(25));
+        var receiver = await rig.ReceiverAsync(Timeout, configure: o => o.MaxDequeueCount = 2, pollClock: wall);
+        return (receiver, wall, inserted);
+    }
+
+    /// <summary>The held copy's visibility runs out now, as it would after a stall longer than the time to its renewal.</summary>
+    private static async Task ComeBackAsync(ReceiverRig rig, EngagementBatchContainer held) =>
+        await rig.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, (BinaryData?)null, TimeSpan.Zero);
+
+    private static async Task<EngagementBatchContainer> TakeOneAsync(EngagementQueueReceiver receiver) => Assert.Single(await TakeAsync(receiver, 1));
+
+    private static async Task<List<EngagementBatchContainer>> TakeAsync(EngagementQueueReceiver receiver, int count)
+    {
+        var taken = new List<EngagementBatchContainer>();
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                taken.AddRange(ReceiverRig.Containers(await receiver.GetQueueMessagesAsync(32)));
+                return taken.Count >= count;
+            },
+            Deadline,
+            $"{count} messages received");
+        return taken;
+    }
+
+    private static async Task<PoisonMessage> PoisonedAsync(ReceiverRig rig, EngagementQueueReceiver receiver)
+    {
+        var poison = await Eventually.ReturnsAsync(
+            async () =>
+            {
+                Assert.Empty(await receiver.GetQueueMessagesAsync(32));
+                return await rig.PoisonAsync();
+            },
+            p => p.Count > 0,
+            Deadline,
+            "the message dead-lettered on its third receive");
+        return Assert.Single(poison);
+    }
+}
