@@ -1,7 +1,4 @@
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
-using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Contracts.Programme;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -39,31 +36,17 @@ public sealed class AnomalyBackupListenerTests
     {
         var reporter = new RecordingReporter();
         IBackupFailureListener[] listeners = [new AnomalyBackupFailureListener(reporter)];
-        var prefix = "An" + Guid.NewGuid().ToString("N")[..10];
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], RetentionDays = 14 };
+        await using var table = await BackedUpTable.CreateAsync("An", "GrainState", null);
+        table.Options.RetentionDays = 14;
 
         // Nobody listens on port 9 (discard): the backup fails at once, without retries.
-        var deadTables = new TableServiceClient(
-            new Uri("http://127.0.0.1:9/devstoreaccount1"),
-            new TableSharedKeyCredential("devstoreaccount1", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="),
-            new TableClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(5) } });
-        var failing = new TableBackup(deadTables, new BlobServiceClient(Azurite.ConnectionString), options, new FakeTimeProvider(At), NullLogger<TableBackup>.Instance, listeners);
+        var failing = new TableBackup(BackedUpTable.UnreachableTables(), table.Blobs, table.Options, new FakeTimeProvider(At), NullLogger<TableBackup>.Instance, listeners);
         await Assert.ThrowsAnyAsync<Exception>(() => failing.RunAsync());
         Assert.Equal(["raise:backup"], reporter.Calls);
 
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
-        try
-        {
-            var working = new TableBackup(tables, new BlobServiceClient(Azurite.ConnectionString), options, new FakeTimeProvider(At.AddHours(8)), NullLogger<TableBackup>.Instance, listeners);
-            var manifest = await working.RunAsync();
-            Assert.Equal(BackupManifest.Complete, manifest.Status);
-            Assert.Equal(["raise:backup", "resolve:backup"], reporter.Calls);
-        }
-        finally
-        {
-            await tables.DeleteTableAsync(prefix + "GrainState");
-            await new BlobServiceClient(Azurite.ConnectionString).GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
-        }
+        var working = new TableBackup(table.Tables, table.Blobs, table.Options, new FakeTimeProvider(At.AddHours(8)), NullLogger<TableBackup>.Instance, listeners);
+        var manifest = await working.RunAsync();
+        Assert.Equal(BackupManifest.Complete, manifest.Status);
+        Assert.Equal(["raise:backup", "resolve:backup"], reporter.Calls);
     }
 }

@@ -34,6 +34,15 @@ internal sealed class BackedUpTable : IAsyncDisposable
     public BlobServiceClient Blobs { get; } = new(Azurite.ConnectionString);
 
     /// <summary>
+    /// A table account nobody listens on (port 9, discard), with Azurite's well-known development key and no retries: a
+    /// backup read from it fails at once, a failure as real as a storage outage.
+    /// </summary>
+    public static TableServiceClient UnreachableTables() => new(
+        new Uri("http://127.0.0.1:9/devstoreaccount1"),
+        new TableSharedKeyCredential("devstoreaccount1", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="),
+        new TableClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(5) } });
+
+    /// <summary>
     /// Creates table <paramref name="kind"/> + a fresh suffix + <paramref name="suffix"/> holding <paramref name="rows"/>;
     /// the options name <paramref name="timeZone"/> when given (else <see cref="BackupOptions"/>' default).
     /// </summary>

@@ -1,8 +1,6 @@
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
 using Engagement.Azure.Backup;
 using Azure.Storage.Blobs.Specialized;
-using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,66 +17,48 @@ public sealed class BackupRetentionTests
     [Fact]
     public async Task ACompleteBackupDeletesBackupsPastTheRetentionAndKeepsTheRest()
     {
-        var prefix = "Ret" + Guid.NewGuid().ToString("N")[..10];
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], RetentionDays = 2 };
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        await tables.CreateTableIfNotExistsAsync(prefix + "GrainState");
-        await tables.GetTableClient(prefix + "GrainState").AddEntityAsync(new TableEntity("p", "r"));
+        await using var table = await BackedUpTable.CreateAsync("Ret", "GrainState", null, new TableEntity("p", "r"));
+        var (tables, blobs, options) = (table.Tables, table.Blobs, table.Options);
+        options.RetentionDays = 2;
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 1, 2, 0, 0, TimeSpan.Zero));
         TableBackup Backup(TableServiceClient account) => new(account, blobs, options, clock, NullLogger<TableBackup>.Instance);
         // The schedule's slots (10:00, 02:00, 18:00 Asia/Shanghai), named as the schedule names them: an on-demand backup
         // never takes a slot's name.
         string Slot() => TableBackup.NameFor(clock.GetUtcNow());
-        try
+        await Backup(tables).RunAsync(Slot()); // 20261101-020000
+        clock.Advance(TimeSpan.FromHours(16));
+        await Backup(tables).RunAsync(Slot()); // 20261101-180000
+        clock.Advance(TimeSpan.FromHours(16));
+        await Backup(tables).RunAsync(Slot()); // 20261102-100000
+        Assert.Equal(3, (await Backup(tables).ListAsync()).Count);
+
+        // A failed backup at 20261103-170000 deletes nothing, though the first backup is past the retention by then.
+        clock.Advance(TimeSpan.FromHours(31));
+        await Assert.ThrowsAnyAsync<Exception>(() => Backup(BackedUpTable.UnreachableTables()).RunAsync());
+        Assert.Equal(
+            ["20261103-170000", "20261102-100000", "20261101-180000", "20261101-020000"],
+            (await Backup(tables).ListAsync()).Select(b => b.Name));
+
+        // A complete one at 20261103-180000: the cut-off is 20261101-180000, so only the first backup is past it.
+        clock.Advance(TimeSpan.FromHours(1));
+        await Backup(tables).RunAsync(Slot());
+
+        var kept = await Backup(tables).ListAsync();
+        Assert.Equal(["20261103-180000", "20261103-170000", "20261102-100000", "20261101-180000"], kept.Select(b => b.Name));
+        Assert.Equal(BackupManifest.Failed, kept[1].Manifest?.Status);
+        await foreach (var blob in blobs.GetBlobContainerClient(options.Container).GetBlobsAsync())
         {
-            await Backup(tables).RunAsync(Slot()); // 20261101-020000
-            clock.Advance(TimeSpan.FromHours(16));
-            await Backup(tables).RunAsync(Slot()); // 20261101-180000
-            clock.Advance(TimeSpan.FromHours(16));
-            await Backup(tables).RunAsync(Slot()); // 20261102-100000
-            Assert.Equal(3, (await Backup(tables).ListAsync()).Count);
-
-            // A failed backup at 20261103-170000 deletes nothing, though the first backup is past the retention by then.
-            clock.Advance(TimeSpan.FromHours(31));
-            var failing = new TableServiceClient(
-                new Uri("http://127.0.0.1:9/devstoreaccount1"),
-                new TableSharedKeyCredential("devstoreaccount1", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="),
-                new TableClientOptions { Retry = { MaxRetries = 0, NetworkTimeout = TimeSpan.FromSeconds(5) } });
-            await Assert.ThrowsAnyAsync<Exception>(() => Backup(failing).RunAsync());
-            Assert.Equal(
-                ["20261103-170000", "20261102-100000", "20261101-180000", "20261101-020000"],
-                (await Backup(tables).ListAsync()).Select(b => b.Name));
-
-            // A complete one at 20261103-180000: the cut-off is 20261101-180000, so only the first backup is past it.
-            clock.Advance(TimeSpan.FromHours(1));
-            await Backup(tables).RunAsync(Slot());
-
-            var kept = await Backup(tables).ListAsync();
-            Assert.Equal(["20261103-180000", "20261103-170000", "20261102-100000", "20261101-180000"], kept.Select(b => b.Name));
-            Assert.Equal(BackupManifest.Failed, kept[1].Manifest?.Status);
-            await foreach (var blob in blobs.GetBlobContainerClient(options.Container).GetBlobsAsync())
-            {
-                Assert.False(blob.Name.StartsWith("20261101-020000/", StringComparison.Ordinal), $"{blob.Name} outlived its retention");
-            }
-        }
-        finally
-        {
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-            await blobs.GetBlobContainerClient(options.Container).DeleteIfExistsAsync();
+            Assert.False(blob.Name.StartsWith("20261101-020000/", StringComparison.Ordinal), $"{blob.Name} outlived its retention");
         }
     }
 
     [Fact]
     public async Task ABackupWhoseRetentionCleanupFailsStaysCompleteRestorableAndUnreported()
     {
-        var prefix = "RetF" + Guid.NewGuid().ToString("N")[..10];
-        var options = new BackupOptions { TablePrefix = prefix, Container = Azurite.UniqueName("backups-"), FirstTables = [prefix + "GrainState"], RetentionDays = 2 };
-        var tables = new TableServiceClient(Azurite.ConnectionString);
-        var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        var state = tables.GetTableClient(prefix + "GrainState");
-        await state.CreateIfNotExistsAsync();
-        await state.AddEntityAsync(new TableEntity("p", "r") { ["Value"] = 7 });
+        await using var table = await BackedUpTable.CreateAsync("RetF", "GrainState", null, new TableEntity("p", "r") { ["Value"] = 7 });
+        var (tables, blobs, options, prefix) = (table.Tables, table.Blobs, table.Options, table.Prefix);
+        options.RetentionDays = 2;
+        var state = tables.GetTableClient(table.Name);
 
         // An expired backup whose blob holds a lease (as a legal hold or an operator's copy would): deleting it fails.
         var container = blobs.GetBlobContainerClient(options.Container);
@@ -110,9 +90,8 @@ public sealed class BackupRetentionTests
         }
         finally
         {
+            // Before the table's disposal deletes the container: a leased blob would keep it.
             await lease.BreakAsync(TimeSpan.Zero);
-            await StorageClients.DeleteTableQuietlyAsync(prefix + "GrainState");
-            await container.DeleteIfExistsAsync();
         }
     }
 
