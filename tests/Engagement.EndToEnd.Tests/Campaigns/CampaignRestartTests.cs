@@ -20,6 +20,7 @@ public sealed class CampaignRestartTests
     public async Task FanOutResumesAfterSiloKillAndReachesEveryMemberExactlyOnce()
     {
         var (scope, touchQueue, settings) = Setup();
+        await using var queues = new EventQueues(settings);
         var silo = await SiloProcess.StartAsync(settings);
         try
         {
@@ -50,6 +51,7 @@ public sealed class CampaignRestartTests
     public async Task APausedFanOutStaysPausedAcrossASiloKillAndResumesToReachEveryMemberOnce()
     {
         var (scope, touchQueue, settings) = Setup();
+        await using var queues = new EventQueues(settings);
         var silo = await SiloProcess.StartAsync(settings);
         try
         {

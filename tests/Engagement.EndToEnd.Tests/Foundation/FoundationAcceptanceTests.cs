@@ -12,6 +12,7 @@ public sealed class FoundationAcceptanceTests
     public async Task FirstPurchaseRefundAndRepeatThroughPostEventsThenEveryMemberReadsBackAfterARestart()
     {
         var settings = SiloSettings.ForTest("foundation");
+        await using var queues = new EventQueues(settings);
         var memberId = "F" + Guid.NewGuid().ToString("N")[..10];
         var now = settings.Clock.GetUtcNow();
         var purchase = new { eventId = $"{memberId}-p1", type = "purchase", memberId, occurredAt = now.AddMinutes(-10), orderId = "O-1", amount = 1000.00m, storeId = "S001", regionId = "east" };
@@ -74,7 +75,9 @@ public sealed class FoundationAcceptanceTests
     [Fact]
     public async Task KeysRolesAndBadBodiesGetProblemDetailsNamingTheField()
     {
-        await using var silo = await SiloProcess.StartAsync(SiloSettings.ForTest("auth"));
+        var settings = SiloSettings.ForTest("auth");
+        await using var queues = new EventQueues(settings);
+        await using var silo = await SiloProcess.StartAsync(settings);
         using var anonymous = new HttpClient { BaseAddress = silo.BaseAddress };
         using var support = silo.CreateClient(SiloProcess.SupportKey);
         using var admin = silo.CreateClient();

@@ -13,7 +13,9 @@ public sealed class SiloStartWarningsTests
     [Fact]
     public async Task AProductionStartHasNoWebRootWarningAndNamesAMissingCouponSecret()
     {
-        await using var silo = await SiloProcess.StartAsync(SiloSettings.ForTest("startlog"));
+        var settings = SiloSettings.ForTest("startlog");
+        await using var queues = new EventQueues(settings);
+        await using var silo = await SiloProcess.StartAsync(settings);
         var output = silo.Output;
 
         Assert.DoesNotContain("WebRootPath", output, StringComparison.Ordinal);

@@ -6,9 +6,11 @@ namespace Engagement.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
 /// The event queues and poison queue of one test, used with the plain Azure.Storage.Queues client as a producer (a POS
-/// fleet, a batch uploader) would: the silos under test read them.
+/// fleet, a batch uploader) would: the silos under test read them. Disposing it deletes them (the silo creates them at
+/// start, under the test's own <see cref="SiloSettings.QueuePrefix"/>): a test on the shared Azurite holds it with
+/// <c>await using</c> declared before its silos, so they are stopped first, and no run leaves its queues behind.
 /// </summary>
-public sealed class EventQueues(SiloSettings settings)
+public sealed class EventQueues(SiloSettings settings) : IAsyncDisposable
 {
     private readonly QueueServiceClient _service = new(settings.ConnectionString);
 
@@ -102,4 +104,13 @@ public sealed class EventQueues(SiloSettings settings)
     }
 
     public async Task<int> PoisonCountAsync() => (await Poison.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
+    /// <summary>Deletes the event queues and the poison queue (those already gone are skipped).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var queue in Queues.Append(Poison))
+        {
+            await queue.DeleteIfExistsAsync();
+        }
+    }
 }

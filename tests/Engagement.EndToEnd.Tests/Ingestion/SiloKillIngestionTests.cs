@@ -37,7 +37,7 @@ public sealed class SiloKillIngestionTests(ITestOutputHelper output)
             },
         };
         var model = LoadModel.OrderInsensitive("K" + Guid.NewGuid().ToString("N")[..6], members, purchasesPerMember: 4, seed: 7, now: settings.Clock.GetUtcNow());
-        var queues = new EventQueues(settings);
+        await using var queues = new EventQueues(settings);
         await queues.CreateAsync();
         var total = await queues.PublishBatchedAsync(model.Messages, eventsPerMessage);
 

@@ -36,6 +36,7 @@ public sealed class WinBackEndToEndTests(ITestOutputHelper output)
                 ["Engagement__Storage__TouchQueueName"] = touchQueue,
             },
         };
+        await using var queues = new EventQueues(settings);
         try
         {
             await RunAsync(settings, touchQueue);

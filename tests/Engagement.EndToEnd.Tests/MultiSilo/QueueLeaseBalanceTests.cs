@@ -24,6 +24,7 @@ public sealed partial class QueueLeaseBalanceTests
             Extra = new Dictionary<string, string> { ["Serilog__MinimumLevel__Override__Orleans.Streams"] = "Information" },
         };
         var second = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
+        await using var queues = new EventQueues(first);
 
         await using var a = await SiloProcess.StartAsync(first);
         await Poll.UntilAsync(() => Task.FromResult(Owned(a)?.Count == 4), TimeSpan.FromMinutes(3), "the only silo owns all 4 queues");

@@ -78,7 +78,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         var model = LoadModel.OrderInsensitive("P" + Guid.NewGuid().ToString("N")[..6], members: 1_600, purchasesPerMember: 4, seed: 14, now: first.Clock.GetUtcNow());
         var events = WithDuplicates(model.Messages, share: 0.05, seed: 1405);
         Assert.True(events.Count >= 10_000, $"the issue asks for 10,000 events; the load has {events.Count}");
-        var queues = new EventQueues(first);
+        await using var queues = new EventQueues(first);
         await queues.CreateAsync();
         // 90% of each queue's batches before the silos start, the rest once the queues are shared out, all at once (this
         // load's outcome does not depend on order), so that the silo killed then has work in its queues whatever the
@@ -178,7 +178,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
         var third = first with { SiloPort = SiloProcess.FreePort(), GatewayPort = SiloProcess.FreePort() };
         var model = LoadModel.OrderInsensitive("T" + Guid.NewGuid().ToString("N")[..6], members: 300, purchasesPerMember: 4, seed: 1403, now: first.Clock.GetUtcNow());
         var messages = WithDuplicates(model.Messages, share: 0.05, seed: 1406);
-        var queues = new EventQueues(first);
+        await using var queues = new EventQueues(first);
         await queues.CreateAsync();
         await queues.PublishAsync(messages, base64Every: 0);
 

@@ -15,6 +15,7 @@ public sealed class SupportConsoleTests
     public async Task OnePurchaseIsCountedInTheSingularAndItsLedgerLineShowsTheSaleTimeInShanghaiBesideTheUpload()
     {
         var settings = SiloSettings.ForTest("support");
+        await using var queues = new EventQueues(settings);
         await using var silo = await SiloProcess.StartAsync(settings);
         using var http = silo.CreateClient();
         var saleAt = settings.Clock.GetUtcNow().AddDays(-2);
