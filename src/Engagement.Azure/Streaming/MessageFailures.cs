@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace Engagement.Azure.Streaming;
 
@@ -8,8 +9,9 @@ namespace Engagement.Azure.Streaming;
 /// the first failure seen: a message that came back (abandoned, or its visibility timeout ran out while a delivery still
 /// ran, as on a silo stalled for seconds) and fails again keeps the earlier failure, its cause and its time, rather than
 /// starting afresh: a later delivery may fail for a knock-on cause (the member still settling the first refusal, a
-/// delivery cut short) that would hide why the message first failed. The one exception: a failure whose cause this silo
-/// did not see gives way to a later one whose cause it saw.
+/// delivery cut short) that would hide why the message first failed. When the first failure's cause was not seen by this
+/// silo and a later one's is, the first's text and time stay and the later cause is added once:
+/// <c>{first} ; cause seen at {T2}: {why}</c> (T2 UTC, the receiver's real clock).
 /// </summary>
 /// <remarks>At most <c>maxKept</c> messages (<see cref="IngestionOptions.MaxHeldEvents"/>); past it all are dropped (a
 /// message that never comes back here, its queue taken by another silo, is never asked for): a poison reason then lacks
@@ -23,17 +25,23 @@ internal sealed class MessageFailures(int maxKept)
 
     /// <summary>
     /// Keeps <paramref name="text"/> as the failure of <paramref name="messageId"/> unless one is kept already (the earlier
-    /// stays), or the one kept has no cause and this one has (<paramref name="explained"/>).
+    /// stays); when the one kept has no cause and <paramref name="why"/> (the cause of this later failure, at most
+    /// <see cref="ConsumerFailures.MaxDetailLength"/> characters) is given, it is added to the kept text with
+    /// <paramref name="at"/> (UTC), once: a kept text is at most two failures' long.
     /// </summary>
-    public void Record(string messageId, string text, bool explained)
+    public void Record(string messageId, string text, string? why, DateTimeOffset at)
     {
         if (_byMessage.Count >= maxKept && !_byMessage.ContainsKey(messageId))
         {
             _byMessage.Clear();
         }
 
-        var failure = new Failure(text, explained);
-        _byMessage.AddOrUpdate(messageId, failure, (_, kept) => !kept.Explained && explained ? failure : kept);
+        _byMessage.AddOrUpdate(
+            messageId,
+            new Failure(text, why is not null),
+            (_, kept) => kept.Explained || why is null
+                ? kept
+                : new Failure(string.Create(CultureInfo.InvariantCulture, $"{kept.Text}; cause seen at {at:O}: {why}"), true));
     }
 
     /// <summary>The failure kept for <paramref name="messageId"/>, forgotten once taken; null when none.</summary>

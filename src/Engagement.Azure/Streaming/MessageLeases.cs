@@ -65,7 +65,8 @@ public sealed partial class MessageLeases : IAsyncDisposable
     public int Count => _byMessage.Count;
 
     /// <summary>Events of the held messages not yet applied: what the agent's cache holds for this queue.</summary>
-    public int HeldEvents => _byMessage.Values.Sum(l => Math.Max(0, Volatile.Read(ref l.Outstanding)));
+    /// <remarks>Superseded copies count too: their events are still in the cache until each ends.</remarks>
+    public int HeldEvents => _byMessage.Values.Concat(_superseded.Keys).Sum(l => Math.Max(0, Volatile.Read(ref l.Outstanding)));
 
     /// <summary>
     /// Events applied (their message deleted or not) within <paramref name="window"/> before now, counted up to
@@ -110,8 +111,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
         var lease = new MessageLease(messageId, popReceipt, now, [.. sequences], eventIds is null ? [] : [.. eventIds]);
         _byMessage.AddOrUpdate(messageId, lease, (_, earlier) =>
         {
-            earlier.Superseded = true;
-            _superseded.TryAdd(earlier, 0);
+            MarkSuperseded(earlier);
             return lease;
         });
         foreach (var sequence in sequences)
@@ -189,7 +189,7 @@ public sealed partial class MessageLeases : IAsyncDisposable
     /// What this receiver saw go wrong with the message: the event whose delivery finally failed, when (UTC, the real
     /// clock) and, when this silo saw it, why (the agent's failure handler is given no exception, only the event's token:
     /// <see cref="ConsumerFailures"/>); null when none was seen here. The first failure of the message, kept across its
-    /// receives (<see cref="MessageFailures"/>): a later one replaces it only when it names a cause the first lacks.
+    /// receives (<see cref="MessageFailures"/>): a later one only adds its cause, once, when the first's was not seen here.
     /// Taken: asked once, when the message goes to the poison queue.
     /// </summary>
     public string? TakeFirstFailure(string messageId) => _failures.Take(messageId);
@@ -308,8 +308,10 @@ public sealed partial class MessageLeases : IAsyncDisposable
         }
         catch (RequestFailedException ex) when (ex.Status is 400 or 404)
         {
-            // Deleted meanwhile, or its timeout ran out and another receiver holds it now (deduped by eventId).
-            Forget(lease);
+            // Deleted meanwhile, or its timeout ran out and it was received again (here: the newer copy may be held
+            // already, its Hold having run while this update was in flight; or elsewhere, deduped by eventId). This copy
+            // is no longer renewed, but its events stay mapped, so a late failure of one is still the message's.
+            Supersede(lease);
             LogLost(_queue.Name, lease.MessageId, ex.ErrorCode);
             return false;
         }
@@ -346,12 +348,32 @@ public sealed partial class MessageLeases : IAsyncDisposable
 
     private void RecordFailure(MessageLease lease, long sequence, string? why)
     {
+        if (lease.Superseded && !_byMessage.ContainsKey(lease.MessageId))
+        {
+            // No copy held here: the message was deleted (applied), or another receiver has it; nobody would take this.
+            return;
+        }
+
         var index = Array.IndexOf(lease.Sequences, sequence);
         var eventId = index >= 0 && index < lease.EventIds.Length ? lease.EventIds[index] : "?";
+        var now = _time.GetUtcNow();
         var text = string.Create(
             CultureInfo.InvariantCulture,
-            $"event {eventId}: its consumer kept failing for {_options.DeliveryRetryWindow} (at {_time.GetUtcNow():O}){(why is null ? "" : ": " + why)}");
-        _failures.Record(lease.MessageId, text, why is not null);
+            $"event {eventId}: its consumer kept failing for {_options.DeliveryRetryWindow} (at {now:O}){(why is null ? "" : ": " + why)}");
+        _failures.Record(lease.MessageId, text, why, now);
+    }
+
+    /// <summary>No longer renewed nor deleted by this copy; its events stay mapped until each ends or MaxHoldTime passes.</summary>
+    private void Supersede(MessageLease lease)
+    {
+        MarkSuperseded(lease);
+        _byMessage.TryRemove(new KeyValuePair<string, MessageLease>(lease.MessageId, lease));
+    }
+
+    private void MarkSuperseded(MessageLease lease)
+    {
+        lease.Superseded = true;
+        _superseded.TryAdd(lease, 0);
     }
 
     private void Forget(MessageLease lease)
@@ -363,25 +385,4 @@ public sealed partial class MessageLeases : IAsyncDisposable
             _bySequence.TryRemove(new KeyValuePair<long, MessageLease>(sequence, lease));
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Released {Released} of {Held} held messages of {Queue} for the next reader")]
-    private partial void LogReleased(string queue, int released, int held);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} is no longer held: {ErrorCode}; another receiver may have it")]
-    private partial void LogLost(string queue, string messageId, string? errorCode);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Renewing the held messages of {Queue} failed on this tick; trying again on the next")]
-    private partial void LogTickFailed(Exception ex, string queue);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew message {MessageId} on {Queue}; retrying on the next tick")]
-    private partial void LogRenewFailed(Exception ex, string queue, string messageId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete message {MessageId} from {Queue}; it will be redelivered")]
-    private partial void LogDeleteFailed(Exception ex, string queue, string messageId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} on {Queue} failed delivery; no longer renewed, so the queue hands it out again")]
-    private partial void LogAbandoned(string queue, string messageId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} was held longer than {MaxHoldTime}; no longer renewed")]
-    private partial void LogLetGo(string queue, string messageId, TimeSpan maxHoldTime);
 }

@@ -1,5 +1,8 @@
 using System.Globalization;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Engagement.Azure.Streaming;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Engagement.Azure.Tests.Streaming;
@@ -46,7 +49,7 @@ public sealed class ReceivedAgainFailureTests
     }
 
     [Fact]
-    public async Task TheEarlierCopyIsNoLongerRenewedOnceTheMessageCameBackSoItsLateFailureIsStillRecordedAndAnUnexplainedLaterOneAddsNothing()
+    public async Task TheEarlierCopyIsNotRenewedOnceTheMessageCameBackAndAnUnexplainedLaterFailureDoesNotReplaceItsFailure()
     {
         await using var rig = new ReceiverRig();
         await rig.InitializeAsync();
@@ -58,8 +61,8 @@ public sealed class ReceivedAgainFailureTests
         var second = Assert.Single(await TakeAsync(receiver, 1));
 
         // A renewal tick at half a timeout since the first receive: the earlier copy and the neighbour are due, the newer
-        // copy (received 2 minutes later) is not. Only the neighbour is renewed: the earlier copy's receipt is stale
-        // (before, its renewal failed with 404, which forgot it and, with it, its coming failure).
+        // copy (received 2 minutes later) is not. Only the neighbour is renewed: the earlier copy's receipt is stale. (Its
+        // failure after that being kept over the later one's is what this test proves; before, the last failure won.)
         wall.Advance(Timeout / 2 - TimeSpan.FromMinutes(2));
         await Eventually.TrueAsync(() => receiver.Leases.Renewals >= 1, Deadline, "the neighbour renewed");
         Assert.Equal(1, receiver.Leases.Renewals);
@@ -79,7 +82,8 @@ public sealed class ReceivedAgainFailureTests
     {
         await using var rig = new ReceiverRig();
         await rig.InitializeAsync();
-        var (receiver, _, _) = await ReceiverForAsync(rig, ReceiverRig.Login("M3", "e-twice"));
+        var logs = new LogCapture();
+        var (receiver, _, _) = await ReceiverForAsync(rig, logs, ReceiverRig.Login("M3", "e-twice"));
         var first = await TakeOneAsync(receiver);
         await ComeBackAsync(rig, first);
         var second = await TakeOneAsync(receiver);
@@ -92,15 +96,50 @@ public sealed class ReceivedAgainFailureTests
         Assert.Equal(0, await rig.CountAsync());
         Assert.Equal(0, receiver.Leases.Count);
         Assert.Empty(await rig.PoisonAsync());
+        Assert.Empty(logs.Lines(LogLevel.Warning, "is no longer held"));
+    }
+
+    [Fact]
+    public async Task ARenewalInFlightWhenTheMessageCameBackKeepsTheEarlierCopysEventsSoItsLaterRefusalIsThePoisonReason()
+    {
+        var held = new HeldUpdate();
+        await using var rig = new ReceiverRig(policy: held);
+        await rig.InitializeAsync();
+        var logs = new LogCapture();
+        var (receiver, wall, _) = await ReceiverForAsync(rig, logs, ReceiverRig.Login("M4", "e-raced"));
+        var first = await TakeOneAsync(receiver);
+
+        // The renewal tick at half a timeout sends Update Message for the earlier copy; the policy holds it before Azurite
+        // sees it. Meanwhile the message comes back and is received again (Hold runs while the update is in flight).
+        wall.Advance(Timeout / 2);
+        await held.Entered.WaitAsync(Deadline);
+        await ComeBackAsync(rig, first);
+        var second = await TakeOneAsync(receiver);
+
+        // Released, the update carries the earlier copy's stale receipt: Azurite refuses it (400/404).
+        held.Release();
+        await Eventually.TrueAsync(() => logs.Lines(LogLevel.Warning, "is no longer held").Count > 0, Deadline, "the held renewal refused");
+
+        var firstFailedAt = wall.GetUtcNow();
+        receiver.DeliveryFailed(first.Token, Refusal);
+        wall.Advance(TimeSpan.FromMinutes(1));
+        receiver.DeliveryFailed(second.Token, KnockOn);
+        await ComeBackAsync(rig, second);
+
+        var dead = await PoisonedAsync(rig, receiver);
+        Assert.EndsWith(string.Create(CultureInfo.InvariantCulture, $"; first failure: event e-raced: its consumer kept failing for {new IngestionOptions().DeliveryRetryWindow} (at {firstFailedAt:O}): {Refusal}"), dead.Reason, StringComparison.Ordinal);
     }
 
     /// <summary>Sends <paramref name="bodies"/> and starts a receiver whose real clock is pinned 25 hours after the queue took it.</summary>
-    private static async Task<(EngagementQueueReceiver Receiver, FakeTimeProvider Wall, DateTimeOffset Inserted)> ReceiverForAsync(ReceiverRig rig, params string[] bodies)
+    private static Task<(EngagementQueueReceiver Receiver, FakeTimeProvider Wall, DateTimeOffset Inserted)> ReceiverForAsync(ReceiverRig rig, params string[] bodies) =>
+        ReceiverForAsync(rig, null, bodies);
+
+    private static async Task<(EngagementQueueReceiver Receiver, FakeTimeProvider Wall, DateTimeOffset Inserted)> ReceiverForAsync(ReceiverRig rig, ILogger? logger, params string[] bodies)
     {
         await rig.SendAsync(bodies);
         var inserted = (await rig.Queue.PeekMessagesAsync(32)).Value.Max(m => m.InsertedOn!.Value);
         var wall = new FakeTimeProvider(inserted + TimeSpan.FromHours(25));
-        var receiver = await rig.ReceiverAsync(Timeout, configure: o => o.MaxDequeueCount = 2, pollClock: wall);
+        var receiver = await rig.ReceiverAsync(Timeout, configure: o => o.MaxDequeueCount = 2, pollClock: wall, logger: logger);
         return (receiver, wall, inserted);
     }
 
@@ -136,5 +175,32 @@ public sealed class ReceivedAgainFailureTests
             Deadline,
             "the message dead-lettered on its third receive");
         return Assert.Single(poison);
+    }
+
+    /// <summary>Holds the first Update Message (PUT on …/messages/{id}) until <see cref="Release"/>; the rest pass.</summary>
+    private sealed class HeldUpdate : HttpPipelinePolicy
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _taken;
+
+        public Task Entered => _entered.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) => ProcessNext(message, pipeline);
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Method == RequestMethod.Put
+                && message.Request.Uri.Path.Contains("/messages/", StringComparison.Ordinal)
+                && Interlocked.Exchange(ref _taken, 1) == 0)
+            {
+                _entered.TrySetResult();
+                await _released.Task.WaitAsync(message.CancellationToken);
+            }
+
+            await ProcessNextAsync(message, pipeline);
+        }
     }
 }

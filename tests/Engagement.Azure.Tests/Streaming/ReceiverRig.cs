@@ -30,10 +30,16 @@ internal sealed class ReceiverRig : IAsyncDisposable
 
     /// <param name="transportFaults">Lets <see cref="Faults"/> fail the event queue's message updates and deletes as a
     /// dropped connection does, with one retry: the SDK then throws an <see cref="AggregateException"/>.</param>
-    public ReceiverRig(bool transportFaults = false)
+    /// <param name="policy">One more per-call policy on the event queue's client (e.g. one that holds a request).</param>
+    public ReceiverRig(bool transportFaults = false, HttpPipelinePolicy? policy = null)
     {
         var clientOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
         clientOptions.AddPolicy(_receives, HttpPipelinePosition.PerCall);
+        if (policy is not null)
+        {
+            clientOptions.AddPolicy(policy, HttpPipelinePosition.PerCall);
+        }
+
         if (transportFaults)
         {
             clientOptions.AddPolicy(Faults, HttpPipelinePosition.PerRetry);

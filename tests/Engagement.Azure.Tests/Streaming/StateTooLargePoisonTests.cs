@@ -14,10 +14,12 @@ namespace Engagement.Azure.Tests.Streaming;
 /// at every delivery and finally dead-lettered: the poison reason says why (the bound), not only that "its consumer
 /// kept failing"; the events of other members on the same queue are applied meanwhile.
 /// Timing: a silo stalled about 2.5 s mid-delivery (a loaded CI machine) lets the message come back while its delivery
-/// still runs. That used to flake this test: the earlier copy's renewal then failed and forgot it, so its refusal was never
-/// recorded, or the newer copy's failure replaced it. The receiver now keeps the earlier copy's events and the message's
-/// first failure across receives (MessageLeases, MessageFailures; forced deterministically in ReceivedAgainFailureTests),
-/// so the reason names the refusal however the deliveries and receives interleave, as long as one delivery's refusal is
+/// still runs. That used to flake this test: each failure replaced the message's recorded one (the last failure won), so
+/// the newer copy's knock-on failure could replace the refusal; and an earlier copy whose renewal was in flight when the
+/// message came back lost its event mapping on the renewal's 404, so its refusal was not recorded. The receiver now keeps
+/// the message's first failure across receives and the earlier copy's events (MessageLeases, MessageFailures; both forced
+/// deterministically in ReceivedAgainFailureTests, the in-flight renewal held by a pipeline policy), so the reason names
+/// the refusal in those interleavings, as long as one delivery's refusal is
 /// seen before the third receive (two visibility timeouts, 10 s, after the first). The silo is still warmed first (a warm-up
 /// member's login applied), so the first delivery does not race the cold start, and the refusal's assertion still carries
 /// the cluster's captured log lines to diagnose anything else. Every wait is a poll with <see cref="Deadline"/>.
@@ -65,7 +67,7 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
             $"the dead letter does not name the refusal: {dead.Reason}{Environment.NewLine}cluster log:{Environment.NewLine}{string.Join(Environment.NewLine, cluster.Logs.Lines(LogLevel.Information))}");
         // Before: "... failure: event e-too-big: its consumer kept failing for 00:00:00.3000000 (at ...)", and no why.
         Assert.Matches(
-            @"^delivery failed \d+ times over \d\d:\d\d:\d\d; first failure: event e-too-big: its consumer kept failing for 00:00:00\.3\d* \(at [^)]+\): GrainStateTooLargeException: Refused to write .*, over the bound of 2,048 characters \(Engagement:Storage:MaxGrainStateBytes\)\.",
+            @"^delivery failed \d+ times over \d\d:\d\d:\d\d; first failure: event e-too-big: its consumer kept failing for 00:00:00\.3\d* \(at [^)]+\)(; cause seen at \S+)?: GrainStateTooLargeException: Refused to write .*, over the bound of 2,048 characters \(Engagement:Storage:MaxGrainStateBytes\)\.",
             dead.Reason);
         Assert.True(dead.Reason.Length <= 700, $"the reason is {dead.Reason.Length} characters");
         Assert.Contains($"member/{big}", dead.Reason, StringComparison.Ordinal);
