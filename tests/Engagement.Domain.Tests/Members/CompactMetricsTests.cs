@@ -110,6 +110,46 @@ public sealed class CompactMetricsTests
     }
 
     [Fact]
+    public void AWaitingContributionIsStoredAgainByTheCompactFormItsFirstWriteMade()
+    {
+        var state = Purchases(3);
+        var first = state.StoredOutbox!.OfType<CompactRecordMetrics>().ToList();
+        Assert.True(first.Count >= 3, $"{first.Count} compact metric effects");
+        var json = JsonSerializer.Serialize(state, Web);
+
+        // Stored again with nothing changed: the same forms, nothing allocated, the same JSON.
+        Assert.Equal(first, state.StoredOutbox!.OfType<CompactRecordMetrics>(), ReferenceEqualityComparer.Instance);
+        Assert.Equal(0L, AllocationProbe.FewestBytes(() => Assert.NotNull(state.StoredOutbox), enough: 0));
+        Assert.Equal(json, JsonSerializer.Serialize(state, Web));
+
+        // The oldest confirmed, one more purchase: the waiting ones keep their forms, one place forward; the new one gets its own.
+        state.Outbox.Confirm([state.Outbox.Pending.OfType<RecordMetrics>().First()]);
+        Purchase(state, 3);
+        var newest = state.Outbox.Pending.OfType<RecordMetrics>().Last();
+        var second = state.StoredOutbox!.OfType<CompactRecordMetrics>().ToList();
+        Assert.Equal(first.Skip(1), second.Take(first.Count - 1), ReferenceEqualityComparer.Instance);
+        Assert.Equal(first.Count, second.Count);
+        Assert.Same(newest.Contributions, second[^1].Contributions);
+        Assert.DoesNotContain(second[^1], first);
+        AssertStoresAsAFreshState(state);
+
+        // An effect replaced by one with the same id (other contributions) is stored by a form of its own.
+        var replaced = newest with { Contributions = [newest.Contributions[0] with { Revenue = 7.25m }] };
+        state.Outbox.Add(replaced);
+        var third = state.StoredOutbox!.OfType<CompactRecordMetrics>().ToList();
+        Assert.Same(replaced.Contributions, third[^1].Contributions);
+        Assert.Equal(second.SkipLast(1), third.SkipLast(1), ReferenceEqualityComparer.Instance);
+        AssertStoresAsAFreshState(state);
+    }
+
+    /// <summary>The state's JSON is the JSON of the same state loaded from it, whose outbox has no stored forms made before.</summary>
+    private static void AssertStoresAsAFreshState(MemberState state)
+    {
+        var json = JsonSerializer.Serialize(state, Web);
+        Assert.Equal(json, JsonSerializer.Serialize(JsonSerializer.Deserialize<MemberState>(json, Web), Web));
+    }
+
+    [Fact]
     public void CompactContributionsInAStateWithoutAMemberIdAreRefused()
     {
         var json = JsonNode.Parse(JsonSerializer.Serialize(Purchases(1), Web))!;
@@ -193,14 +233,19 @@ public sealed class CompactMetricsTests
     private static MemberState Purchases(int count)
     {
         var state = new MemberState { MemberId = "M1", RegionId = "east" };
-        var metrics = new MetricsOptions { Shards = 4 };
         for (var i = 0; i < count; i++)
         {
-            var at = Start.AddHours(i);
-            MemberDecider.Apply(state, new MemberEvent("e-O" + i, MemberEventTypes.Purchase, at) { OrderId = "O" + i, Amount = 120.50m + i }, new ProgramOptions(), at, metrics);
+            Purchase(state, i);
         }
 
         return state;
+    }
+
+    /// <summary>Purchase number <paramref name="i"/> of <see cref="Purchases"/>, an hour after the one before.</summary>
+    private static void Purchase(MemberState state, int i)
+    {
+        var at = Start.AddHours(i);
+        MemberDecider.Apply(state, new MemberEvent("e-O" + i, MemberEventTypes.Purchase, at) { OrderId = "O" + i, Amount = 120.50m + i }, new ProgramOptions(), at, new MetricsOptions { Shards = 4 });
     }
 
     private static List<JsonNode> StoredEffects(string json, string kind) =>
