@@ -41,6 +41,9 @@ public sealed partial class MetricContributionHandler(
     private readonly IProgrammeMetricsSink? _sink = sinks.LastOrDefault();
     private readonly ConcurrentDictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
 
+    /// <summary>The lane's sender, made at the first start and kept for every later one (<see cref="StartSending"/>; a race makes two alike).</summary>
+    private Func<object?, Task>? _send;
+
     /// <summary>The silo is stopping: no send starts any more (set before the flush).</summary>
     private volatile bool _stopping;
 
@@ -192,7 +195,7 @@ public sealed partial class MetricContributionHandler(
             {
                 if (lane.Queue.Count > 0 && !lane.Running && !lane.Released)
                 {
-                    StartSending(memberId, lane);
+                    StartSending(lane);
                 }
 
                 sending.Add(lane.Sending);
@@ -216,7 +219,7 @@ public sealed partial class MetricContributionHandler(
         ArgumentNullException.ThrowIfNull(effects);
         while (true)
         {
-            var lane = _lanes.GetOrAdd(memberId, static _ => new Lane());
+            var lane = _lanes.GetOrAdd(memberId, static id => new Lane(id));
             lock (lane)
             {
                 // A lane removed between the lookup and the lock (emptied, or released by a deactivation whose sender
@@ -240,12 +243,12 @@ public sealed partial class MetricContributionHandler(
         {
             // Confirmations the member no longer lists (its outbox was reloaded from storage): nothing will take them.
             var listed = effects.Select(Key.Of).ToHashSet();
-            lane.Done.RemoveWhere(id => !listed.Contains(id));
+            lane.Done.RemoveAll(id => !listed.Contains(id));
         }
 
         for (var i = confirmed; i < effects.Count; i++)
         {
-            if (lane.Known.Add(Key.Of(effects[i])))
+            if (!lane.Queues(Key.Of(effects[i])))
             {
                 lane.Queue.Add((RecordMetrics)effects[i]);
             }
@@ -253,7 +256,7 @@ public sealed partial class MetricContributionHandler(
 
         if (restart && !_stopping && lane.Queue.Count > 0 && !lane.Running)
         {
-            StartSending(memberId, lane);
+            StartSending(lane);
         }
 
         if (lane.Queue.Count == 0 && lane.Done.Count == 0 && !lane.Running)
@@ -264,15 +267,20 @@ public sealed partial class MetricContributionHandler(
         return confirmed;
     }
 
-    /// <summary>Starts the lane's sender. Under the lane's lock, while none runs.</summary>
-    private void StartSending(string memberId, Lane lane)
+    /// <summary>
+    /// Starts the lane's sender on the thread pool (as <see cref="Task.Run(Func{Task})"/> does, so it never runs on the
+    /// member's activation), with the lane as the state of a delegate made once: no closure and no delegate per start,
+    /// which comes once per burst of a member's events. Under the lane's lock, while none runs.
+    /// </summary>
+    private void StartSending(Lane lane)
     {
         lane.Running = true;
-        lane.Sending = Task.Run(() => SendAsync(memberId, lane), CancellationToken.None);
+        lane.Sending = Task.Factory.StartNew(_send ??= state => SendAsync((Lane)state!), lane, CancellationToken.None, TaskCreationOptions.DenyChildAttach, TaskScheduler.Default).Unwrap();
     }
 
-    private async Task SendAsync(string memberId, Lane lane)
+    private async Task SendAsync(Lane lane)
     {
+        var memberId = lane.MemberId;
         while (true)
         {
             // The queue's first `sent` effects stay where they are while this sender runs: only it removes from the
@@ -317,8 +325,10 @@ public sealed partial class MetricContributionHandler(
                 for (var i = 0; i < sent; i++)
                 {
                     var key = Key.Of(lane.Queue[i]);
-                    lane.Known.Remove(key);
-                    lane.Done.Add(key);
+                    if (!lane.Done.Contains(key))
+                    {
+                        lane.Done.Add(key);
+                    }
                 }
 
                 lane.Queue.RemoveRange(0, sent);
