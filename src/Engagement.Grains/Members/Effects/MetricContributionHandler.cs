@@ -248,10 +248,7 @@ public sealed partial class MetricContributionHandler(
 
         for (var i = confirmed; i < effects.Count; i++)
         {
-            if (!lane.Queues(Key.Of(effects[i])))
-            {
-                lane.Queue.Add((RecordMetrics)effects[i]);
-            }
+            lane.Enqueue((RecordMetrics)effects[i]);
         }
 
         if (restart && !_stopping && lane.Queue.Count > 0 && !lane.Running)
@@ -322,16 +319,7 @@ public sealed partial class MetricContributionHandler(
 
             lock (lane)
             {
-                for (var i = 0; i < sent; i++)
-                {
-                    var key = Key.Of(lane.Queue[i]);
-                    if (!lane.Done.Contains(key))
-                    {
-                        lane.Done.Add(key);
-                    }
-                }
-
-                lane.Queue.RemoveRange(0, sent);
+                lane.Confirm(sent);
             }
         }
     }
