@@ -29,7 +29,7 @@ internal static class EventReplies
     /// <summary>
     /// An applied event: counted, answered <see cref="ApplyStatus.Applied"/>, with the purchase's refused coupons
     /// (<see cref="ApplyResult.RefusedCoupons"/>) when any was. One answer per event: the copy a <c>with</c> makes is
-    /// made only when there are refused coupons to add (64 bytes per applied event before).
+    /// made only when there are refused coupons to add.
     /// </summary>
     public static ApplyResult Applied(EventDecision decision, IReadOnlyList<CouponEventRefusal> refusedCoupons)
     {

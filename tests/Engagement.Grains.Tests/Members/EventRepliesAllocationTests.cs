@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Engagement.Contracts.Members;
 using Engagement.Domain.Members;
 using Engagement.Domain.Offers;
+using Engagement.Domain.Tests;
 using Engagement.Grains.Members;
 
 namespace Engagement.Grains.Tests.Members;
@@ -22,8 +22,8 @@ public sealed class EventRepliesAllocationTests
         var reply = EventReplies.Applied(Decision, []);
         Assert.Equal(new ApplyResult { Status = ApplyStatus.Applied, Tier = "silver", PointsBalance = 120, GrowthValue = 340 }, reply);
 
-        var one = Fewest(() => RuntimeHelpers.GetUninitializedObject(typeof(ApplyResult)));
-        Assert.Equal(one, Fewest(() => EventReplies.Applied(Decision, [])));
+        var one = AllocationProbe.FewestBytes(() => GC.KeepAlive(RuntimeHelpers.GetUninitializedObject(typeof(ApplyResult))), calls: 50);
+        Assert.Equal(one, AllocationProbe.FewestBytes(() => GC.KeepAlive(EventReplies.Applied(Decision, [])), calls: 50));
     }
 
     [Fact]
@@ -37,20 +37,5 @@ public sealed class EventRepliesAllocationTests
         Assert.Equal("coupon_expired", refused.Reason);
         Assert.Equal(CouponCodes.Mask(Detail), refused.Detail);
         Assert.Equal((ApplyStatus.Applied, "silver", 120L, 340L), (reply.Status, reply.Tier, reply.PointsBalance, reply.GrowthValue));
-    }
-
-    /// <summary>The fewest bytes one call allocated on this thread, over enough calls that the JIT's first runs and a GC do not count.</summary>
-    private static long Fewest(Func<object> act)
-    {
-        var fewest = long.MaxValue;
-        var deadline = Stopwatch.GetTimestamp() + (5 * Stopwatch.Frequency);
-        for (var call = 0; call < 50 || (Stopwatch.GetTimestamp() < deadline && call < 5_000); call++)
-        {
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            GC.KeepAlive(act());
-            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        return fewest;
     }
 }

@@ -26,8 +26,8 @@ internal static class OutboxStorage
     /// instead of made anew: contributions wait in the outbox until their aggregator confirms them, through several state
     /// writes, and each write made a 32-byte <see cref="CompactRecordMetrics"/> for every one still waiting. The list is
     /// refilled in place, front to back: an effect still pending sits at the same place or earlier than at the last write
-    /// (the outbox only drops confirmed effects and appends new ones), so the slots still to be read are never those
-    /// already written.
+    /// (the outbox drops effects, confirmed or withdrawn, replaces one with the same id in place and appends new ones:
+    /// none moves later), so the slots still to be read are never those already written.
     /// </remarks>
     public static List<MemberEffect> ForStorage(MemberOutbox outbox, List<LedgerEntry> ledger, string memberId)
     {
