@@ -1,75 +1,29 @@
-using System.Buffers.Text;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
+using Engagement.Domain.Members;
 
 namespace Engagement.Domain.Orders;
 
 /// <summary>
-/// How a member keeps an order (or lot) id: as sent when its stored JSON takes at most <see cref="MaxKeptBytes"/> bytes,
-/// else as a fixed-size key, so the orders a member keeps (<see cref="Program.ProgramOptions.MaxOrders"/> in full,
-/// <see cref="Program.ProgramOptions.MaxOrderSummaries"/> summarised) fit one table row whatever ids its POS sends
-/// (CONTRACT.md §1: an orderId is 1–128 code points, and a Chinese character takes 6 bytes escaped in the stored JSON, so
-/// one id could take 768). The key is the id's first code points (at most <see cref="PrefixBytes"/> stored bytes, for
-/// whoever reads it), <c>~</c>, and 22 base64url characters of the SHA-256 of the id's UTF-16 code units (128 bits): two
-/// ids of one member share a key only if their hashes collide, or if a POS sends, as an id, the key of another of that
-/// member's ids. The key is itself kept as it is (<see cref="Key"/> is idempotent), so an id stored either way, and an id
-/// stored before keys were kept (its full text, read back into its key), all match the order it names.
+/// How a member keeps an order (or lot) id: by the kept-id rule (<see cref="KeptIds"/>, its one owner), so the orders a
+/// member keeps (<see cref="Program.ProgramOptions.MaxOrders"/> in full, <see cref="Program.ProgramOptions.MaxOrderSummaries"/>
+/// summarised) fit one table row whatever ids its POS sends (CONTRACT.md §1: an orderId is 1–128 code points): as sent when
+/// its stored JSON takes at most <see cref="MaxKeptBytes"/> bytes, else as a key of at most 35. An id stored either way,
+/// and an id stored before keys were kept, all match the order it names (<see cref="Same"/>).
 /// </summary>
-/// <remarks>
-/// The stored format: never change <see cref="MaxKeptBytes"/>, <see cref="PrefixBytes"/> or the hash, or stored keys stop
-/// matching the ids that made them. The byte count is an upper bound for any JSON encoder: letters, digits and
-/// <c>-_.:/~|@#$%()*,;=?! </c> count 1, every other UTF-16 unit 6 (its <c>\uXXXX</c> escape).
-/// </remarks>
+/// <remarks>The stored format is <see cref="KeptIds"/>'; this class adds only how a ledger reason names an order (<see cref="Named"/>).</remarks>
 public static class OrderIds
 {
-    /// <summary>
-    /// An id whose stored JSON (quotes left out) takes at most this many bytes is kept as sent: a GUID (36) is, and so are
-    /// 6 Chinese characters. A key takes at most 35, so no kept id is longer than a GUID.
-    /// </summary>
-    public const int MaxKeptBytes = 36;
+    /// <summary><see cref="KeptIds.MaxKeptBytes"/>: an id whose stored JSON takes at most this many bytes is kept as sent.</summary>
+    public const int MaxKeptBytes = KeptIds.MaxKeptBytes;
 
-    /// <summary>The most stored bytes of the id's opening kept in its key (2 Chinese characters, or 12 letters and digits).</summary>
-    public const int PrefixBytes = 12;
+    /// <summary><see cref="KeptIds.PrefixBytes"/>: the most stored bytes of the id's opening kept in its key.</summary>
+    public const int PrefixBytes = KeptIds.PrefixBytes;
 
-    /// <summary>Between the opening and the hash in a key.</summary>
-    public const char Separator = '~';
+    /// <summary><see cref="KeptIds.Separator"/>: between the opening and the hash in a key.</summary>
+    public const char Separator = KeptIds.Separator;
 
-    private const int HashBytes = 16; // 22 base64url characters
-
-    private const string OneByte = "-_.:/~|@#$%()*,;=?! ";
-
-    /// <summary>
-    /// The id a member keeps for <paramref name="id"/>: <paramref name="id"/> itself when its stored JSON takes at most
-    /// <see cref="MaxKeptBytes"/> bytes (<see cref="StoredBytesAtMost"/>), else its key (at most 35 bytes stored, ASCII
-    /// after its opening). Idempotent: the key of a key is that key.
-    /// </summary>
-    public static string Key(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        if (StoredBytesAtMost(id) <= MaxKeptBytes)
-        {
-            return id;
-        }
-
-        var prefix = 0;
-        var bytes = 0;
-        while (prefix < id.Length)
-        {
-            var width = char.IsHighSurrogate(id[prefix]) && prefix + 1 < id.Length && char.IsLowSurrogate(id[prefix + 1]) ? 2 : 1;
-            var cost = width == 2 ? 12 : CharBytes(id[prefix]);
-            if (bytes + cost > PrefixBytes)
-            {
-                break;
-            }
-
-            bytes += cost;
-            prefix += width;
-        }
-
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(MemoryMarshal.AsBytes(id.AsSpan()), hash);
-        return string.Concat(id.AsSpan(0, prefix), [Separator], Base64Url.EncodeToString(hash[..HashBytes]));
-    }
+    /// <summary>The id a member keeps for order id <paramref name="id"/> (<see cref="KeptIds.Key"/>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public static string Key(string id) => KeptIds.Key(id);
 
     /// <summary>
     /// An order as a ledger reason names it, so support finds it by the id the POS sent: <paramref name="sent"/> itself when
@@ -85,47 +39,18 @@ public static class OrderIds
     }
 
     /// <summary>
-    /// True when <paramref name="a"/> and <paramref name="b"/> name the same order, each kept or as sent (<see cref="Key"/>);
-    /// false when either is null.
+    /// True when <paramref name="a"/> and <paramref name="b"/> name the same order, each kept or as sent
+    /// (<see cref="KeptIds.Same"/>); false when either is null.
     /// </summary>
-    public static bool Same(string? a, string? b) =>
-        a is not null && b is not null && (string.Equals(a, b, StringComparison.Ordinal) || string.Equals(Key(a), Key(b), StringComparison.Ordinal));
+    public static bool Same(string? a, string? b) => KeptIds.Same(a, b);
 
     /// <summary>
     /// True when <paramref name="ids"/> (an order's refund event ids, each as applied or as stored: <see cref="Key"/>) holds
     /// <paramref name="id"/> (<see cref="Same"/>); false when either is null.
     /// </summary>
-    public static bool Contains(IReadOnlyList<string>? ids, string? id)
-    {
-        if (ids is null || id is null)
-        {
-            return false;
-        }
+    public static bool Contains(IReadOnlyList<string>? ids, string? id) => KeptIds.Contains(ids, id);
 
-        var key = Key(id);
-        foreach (var known in ids)
-        {
-            if (string.Equals(known, id, StringComparison.Ordinal) || string.Equals(Key(known), key, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>The most bytes <paramref name="id"/> takes as a JSON string, quotes left out (see the remarks).</summary>
-    public static int StoredBytesAtMost(string id)
-    {
-        ArgumentNullException.ThrowIfNull(id);
-        var bytes = 0;
-        foreach (var c in id)
-        {
-            bytes += CharBytes(c);
-        }
-
-        return bytes;
-    }
-
-    private static int CharBytes(char c) => char.IsAsciiLetterOrDigit(c) || OneByte.Contains(c, StringComparison.Ordinal) ? 1 : 6;
+    /// <summary>The most bytes <paramref name="id"/> takes as a JSON string, quotes left out (<see cref="KeptIds.StoredBytesAtMost"/>).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is null.</exception>
+    public static int StoredBytesAtMost(string id) => KeptIds.StoredBytesAtMost(id);
 }
