@@ -10,7 +10,11 @@ namespace Engagement.Domain.Points;
 public sealed record AdjustmentActor(string Name, string Role);
 
 /// <summary>An applied adjustment's <see cref="AdjustmentActor"/>, kept in the member with its id and when (UTC) it was applied.</summary>
-/// <param name="AdjustmentId">The adjustment id as staff sent it (not the <see cref="AdjustmentPolicy.EventIdOf"/> form).</param>
+/// <param name="AdjustmentId">
+/// The adjustment id as staff sent it (not the <see cref="AdjustmentPolicy.EventIdOf"/> form), as kept
+/// (<see cref="KeptIds.Key"/>: one whose stored JSON passes a GUID's 36 bytes by its key of at most 35); one stored before
+/// ids were kept holds it as sent. Matched through <see cref="KeptIds.Same"/>.
+/// </param>
 /// <param name="By">Who made it.</param>
 /// <param name="At">When it was applied (UTC instant).</param>
 public sealed record AdjustmentActorRecord(string AdjustmentId, AdjustmentActor By, DateTimeOffset At);
@@ -29,20 +33,23 @@ public static class AdjustmentActors
     /// <summary>How long a maker is kept after its adjustment: 30 days.</summary>
     public static readonly TimeSpan KeptFor = TimeSpan.FromDays(30);
 
-    /// <summary>Who made adjustment <paramref name="adjustmentId"/>; null when not kept.</summary>
+    /// <summary>Who made adjustment <paramref name="adjustmentId"/> (as sent, or as kept); null when not kept.</summary>
     public static AdjustmentActor? Of(MemberState state, string adjustmentId)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.AdjustmentActors?.FindLast(r => string.Equals(r.AdjustmentId, adjustmentId, StringComparison.Ordinal))?.By;
+        return state.AdjustmentActors?.FindLast(r => KeptIds.Same(r.AdjustmentId, adjustmentId))?.By;
     }
 
-    /// <summary>Keeps <paramref name="by"/> as the maker of <paramref name="adjustmentId"/>, applied at <paramref name="now"/>; forgets those past the bounds.</summary>
+    /// <summary>
+    /// Keeps <paramref name="by"/> as the maker of <paramref name="adjustmentId"/> (its id as kept, <see cref="KeptIds.Key"/>),
+    /// applied at <paramref name="now"/>; forgets those past the bounds.
+    /// </summary>
     public static void Remember(MemberState state, string adjustmentId, AdjustmentActor by, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         var kept = state.AdjustmentActors ??= [];
         kept.RemoveAll(r => r.At < now - KeptFor);
-        kept.Add(new AdjustmentActorRecord(adjustmentId, by, now));
+        kept.Add(new AdjustmentActorRecord(KeptIds.Key(adjustmentId), by, now)); // bounded whatever characters the id holds
         if (kept.Count > MaxKept)
         {
             kept.RemoveRange(0, kept.Count - MaxKept);

@@ -278,7 +278,7 @@ public static class AdjustmentPolicy
 
         var redemptionId = eventId[(EventIdPrefix.Length + RedemptionUndoPrefix.Length)..];
         return state.Redemptions.Find(r => r.Status == RedemptionStatuses.Accepted && r.Undone == undone
-            && string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
+            && KeptIds.Same(r.RedemptionId, redemptionId)); // kept by KeptIds: the id as sent matches its key
     }
 
     private static long Balance(MemberState state, string kind, ProgramOptions options, DateTimeOffset now) =>

@@ -68,7 +68,7 @@ internal static class LaterRedemptions
             }
 
             later.Lots = RedemptionUndo.Capped(taken);
-            texts.Add(Text(later.RedemptionId, moves, now));
+            texts.Add(Text(later.RedemptionId, moves, now)); // its id as kept (KeptIds): a long one by its bounded key
         }
 
         return texts.Count == 0 ? "" : LotNames.MovedPrefix + LotNames.Named(texts, ", ", RedemptionUndo.MaxLotsNamed);

@@ -39,7 +39,7 @@ public static class RedemptionPolicy
             return Refused(state, RedemptionStatuses.Invalid, "redemptionId is required", points, cashAmount, options);
         }
 
-        var previous = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
+        var previous = Remembered(state, redemptionId);
         if (previous is not null)
         {
             // A points redemption (no reward) under an id already used for another points redemption (other points, other
@@ -48,9 +48,9 @@ public static class RedemptionPolicy
             // cannot tell that from a malformed request). A points redemption recorded without a store (one made before
             // stores were kept, or sent without one) is replayed whatever store its retry names: answering 409 would tell
             // the till its points were not spent, and a till that then retries with a new id spends them twice.
-            var storeMatches = string.Equals(previous.StoreId, storeId, StringComparison.Ordinal)
+            var storeMatches = KeptIds.SameOrBothAbsent(previous.StoreId, storeId)
                 || (rewardId is null && previous.RewardId is null && previous.StoreId is null);
-            if (rewardId is null && previous.RewardId is null && ReusedWithOther(previous, points, cashAmount, storeId, storeMatches) is { } reused)
+            if (rewardId is null && previous.RewardId is null && ReusedWithOther(previous, redemptionId, points, cashAmount, storeId, storeMatches) is { } reused)
             {
                 return Refused(state, RedemptionStatuses.RedemptionIdReused, reused.Detail, points, cashAmount, options) with { Field = reused.Field };
             }
@@ -67,6 +67,8 @@ public static class RedemptionPolicy
                     points, cashAmount, options) with { Field = ReusedIdField };
             }
 
+            // The first answer's detail: stored by records of before, else rebuilt from the id as this retry sends it and
+            // the record (its store as sent now: the same store, or none for a store-less points record replayed for any).
             return new RedemptionDecision
             {
                 Status = previous.Status,
@@ -74,7 +76,9 @@ public static class RedemptionPolicy
                 PointsBalance = PointsWallet.Balance(state),
                 PointsValue = previous.PointsValue,
                 CashAmount = previous.CashAmount,
-                Detail = previous.Detail,
+                Detail = previous.Detail ?? (previous.Status == RedemptionStatuses.Accepted
+                    ? RedemptionReason(redemptionId, previous.Points, previous.PointsValue, previous.CashAmount, previous.RewardId, previous.StoreId is null ? null : storeId)
+                    : null),
             };
         }
 
@@ -149,19 +153,20 @@ public static class RedemptionPolicy
         // before and after a restart. A refused request changed nothing; its retry is judged afresh.
         if (status == RedemptionStatuses.Accepted)
         {
+            // Its ids as kept (KeptIds) and no detail (a retry rebuilds it): the record's size does not depend on what
+            // characters the till's ids hold.
             state.Redemptions.Add(new RedemptionRecord
             {
-                RedemptionId = redemptionId,
+                RedemptionId = KeptIds.Key(redemptionId),
                 Status = status,
                 Points = points,
                 CashAmount = cashAmount,
                 RewardId = rewardId,
-                StoreId = storeId,
+                StoreId = KeptIds.KeyOrNull(storeId),
                 PointsValue = value,
                 // Only a catalogue redemption at a store can be undone (its unit lost); a points one never is, but keeps its
                 // lots while one that may be undone came before it, so that undo can move it (RedemptionUndo.ForgetOldLots).
                 Lots = taken is null ? null : RedemptionUndo.PartsOf(taken),
-                Detail = detail,
                 At = now,
             });
             Forget(state.Redemptions, options.RecentRedemptionsKept);
@@ -192,11 +197,22 @@ public static class RedemptionPolicy
     public static bool Accepted(MemberState state, string redemptionId, string? rewardId, string? storeId, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var record = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
+        var record = Remembered(state, redemptionId);
         return record is not null
             ? record.Status == RedemptionStatuses.Accepted && string.Equals(record.RewardId, rewardId, StringComparison.Ordinal)
-                && string.Equals(record.StoreId, storeId, StringComparison.Ordinal)
+                && KeptIds.SameOrBothAbsent(record.StoreId, storeId)
             : EventIdWindow.Contains(state, EventIdOf(redemptionId), now);
+    }
+
+    /// <summary>
+    /// The record the member keeps for <paramref name="redemptionId"/> as a request sends it, or null: matched by the
+    /// kept-id rule (<see cref="KeptIds.Same"/>), so a record keeping the id's key, or one stored before keys were kept
+    /// (the id as sent), is found by the id as sent.
+    /// </summary>
+    public static RedemptionRecord? Remembered(MemberState state, string redemptionId)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Redemptions.Find(r => KeptIds.Same(r.RedemptionId, redemptionId));
     }
 
     /// <summary>
@@ -267,9 +283,10 @@ public static class RedemptionPolicy
     /// <summary>
     /// What differs between a points redemption recorded under an id and a new request under it: null when nothing does
     /// (a replay), else the first differing field (<c>points</c>, <c>cashAmount</c>, <c>storeId</c>) and a detail naming
-    /// each difference as recorded, then as asked (points as integers, cash in CNY with 2 decimals).
+    /// <paramref name="redemptionId"/> as the request sent it and each difference as recorded, then as asked (points as
+    /// integers, cash in CNY with 2 decimals).
     /// </summary>
-    private static (string Field, string Detail)? ReusedWithOther(RedemptionRecord previous, long points, decimal? cashAmount, string? storeId, bool storeMatches)
+    private static (string Field, string Detail)? ReusedWithOther(RedemptionRecord previous, string redemptionId, long points, decimal? cashAmount, string? storeId, bool storeMatches)
     {
         var differs = new List<(string Field, string Text)>();
         if (previous.Points != points)
@@ -285,7 +302,7 @@ public static class RedemptionPolicy
         if (differs.Count == 0)
         {
             // Only the store differs: the detail reads as it always has.
-            return storeMatches ? null : ("storeId", $"redemptionId {previous.RedemptionId} was already used {AtStore(previous.StoreId)}, not {AtStore(storeId)}");
+            return storeMatches ? null : ("storeId", $"redemptionId {redemptionId} was already used {AtStore(previous.StoreId)}, not {AtStore(storeId)}");
         }
 
         if (!storeMatches)
@@ -293,7 +310,7 @@ public static class RedemptionPolicy
             differs.Add(("storeId", $"storeId {previous.StoreId ?? "none"}, not {storeId ?? "none"}"));
         }
 
-        return (differs[0].Field, $"redemptionId {previous.RedemptionId} was already used for another redemption: "
+        return (differs[0].Field, $"redemptionId {redemptionId} was already used for another redemption: "
             + string.Join("; ", differs.Select(d => d.Text))
             + "; send a new redemptionId for a new redemption (the first request again returns its answer)");
     }

@@ -2,9 +2,19 @@ using System.Text.Json.Serialization;
 
 namespace Engagement.Domain.Points;
 
-/// <summary>A remembered redemption, so a retried request gets its first outcome back.</summary>
+/// <summary>
+/// A remembered redemption, so a retried request gets its first outcome back (CONTRACT.md §4: idempotent by
+/// redemptionId). Its ids are kept by the kept-id rule (<see cref="Members.KeptIds"/>), so the member fits its row whatever
+/// characters a till puts in them; it is found by the id as sent again (<see cref="RedemptionPolicy.Remembered"/>).
+/// </summary>
 public sealed class RedemptionRecord
 {
+    /// <summary>
+    /// The redemptionId as kept (<see cref="Members.KeptIds.Key"/>): as sent when its stored JSON takes at most a GUID's 36
+    /// bytes, else a key of at most 35 (its opening, <c>~</c>, a hash). A record stored before ids were kept holds the id
+    /// as sent, which matches its retry just the same (<see cref="Members.KeptIds.Same"/>). Messages name the id the request
+    /// carried, never this.
+    /// </summary>
     public string RedemptionId { get; set; } = "";
 
     public string Status { get; set; } = "";
@@ -18,8 +28,10 @@ public sealed class RedemptionRecord
     /// <summary>
     /// The store whose unit a catalogue redemption took, or where a points redemption was made (<c>POST
     /// /members/{memberId}/redemptions</c> with <c>storeId</c> and no <c>rewardId</c>: no unit, no undo); null for a
-    /// store-less one (no unit taken). Compared as given, null
-    /// included (<see cref="RedemptionPolicy.Redeem"/>): no records from before the field was stored exist to excuse.
+    /// store-less one (no unit taken). Kept as <see cref="RedemptionId"/> is (<see cref="Members.KeptIds.Key"/>: a store id
+    /// longer than a GUID's stored 36 bytes is named by its key where a refusal names the store it was used at). Compared
+    /// as given, null included (<see cref="Members.KeptIds.SameOrBothAbsent"/>, <see cref="RedemptionPolicy.Redeem"/>): no
+    /// records from before the field was stored exist to excuse.
     /// </summary>
     public string? StoreId { get; set; }
 
@@ -49,6 +61,13 @@ public sealed class RedemptionRecord
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Undone { get; set; }
 
+    /// <summary>
+    /// The answer's detail, stored only by records written before it was rebuilt on a retry (and by refused records of
+    /// that time): an accepted redemption's detail repeats its record (the ledger reason without its lots), so a retry
+    /// rebuilds it from the incoming redemptionId and the record (<see cref="RedemptionPolicy.Redeem"/>), word for word
+    /// what the first answer said. Null, and left out of the JSON, for every record written since.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Detail { get; set; }
 
     public DateTimeOffset At { get; set; }

@@ -41,8 +41,8 @@ public static class RedemptionUndo
     /// The newest catalogue redemptions at a store (those the engine may undo) that keep their lots, at most (at worst, 16
     /// lots with 128-character CJK ids, each kept as its 25-character key, about 1.5 KB of JSON each, so a member's state
     /// grows by 6,116 bytes; with the <see cref="MaxMovedOnlyRedemptionsWithLots"/> points redemptions after them, 10,703,
-    /// RedemptionUndoSizeTests; with 36-character lot ids stored as sent, 10-digit points and CJK redemption ids the 7
-    /// records add 19,735 bytes of JSON with Chinese escaped; the every-cap member, <see cref="Members.MemberStateSizes.EveryCapAtOnceCharacters"/>,
+    /// RedemptionUndoSizeTests; with 36-character lot ids stored as sent, 10-digit points and 128-character CJK redemption
+    /// ids (kept as keys, <see cref="Members.KeptIds"/>) the 7 records add 14,646 bytes of JSON with Chinese escaped; the every-cap member, <see cref="Members.MemberStateSizes.EveryCapAtOnceCharacters"/>,
     /// fits the 480 KiB row with all its collections at their caps); an undo comes minutes after its
     /// redemption (the unit's hold lasts <c>StockHoldMinutes</c>), and an older one's undo falls back to one fresh lot.
     /// </summary>
@@ -150,7 +150,7 @@ public static class RedemptionUndo
     internal static string? Restore(MemberState state, string adjustmentId, long points, ProgramOptions options, DateTimeOffset now)
     {
         var redemptionId = adjustmentId[AdjustmentPolicy.RedemptionUndoPrefix.Length..];
-        var record = state.Redemptions.Find(r => string.Equals(r.RedemptionId, redemptionId, StringComparison.Ordinal));
+        var record = RedemptionPolicy.Remembered(state, redemptionId);
         if (record is not { Status: RedemptionStatuses.Accepted, Lots: { Count: > 0 } parts } || !MayBeUndone(record) || record.Points != points
             || parts.Sum(p => p.Points) != points)
         {

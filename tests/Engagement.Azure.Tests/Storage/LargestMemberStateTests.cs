@@ -5,6 +5,7 @@ using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Engagement.Grains.Hosting;
 using Engagement.Grains.Members;
@@ -69,6 +70,55 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
     }
 
     [Fact]
+    public async Task AnEveryCapSizedMemberWhoseIdsAreAllEmojiIsWrittenReadBackAndStillKnowsItsRedemptionsAndMakers()
+    {
+        // The remembered redemptions (RecentRedemptionsKept) and adjustment makers (AdjustmentActors.MaxKept) made through
+        // the rules with 128-code-point emoji redemption, store and adjustment ids (12 stored characters a code point),
+        // grown to the every-cap size: the ids are kept as bounded keys (KeptIds), the state is written to Azurite and read
+        // back whole, and the read-back member still answers a retry with the ids as sent: the first answer, replayed.
+        var grain = GrainId.Create("member", "M-" + Guid.NewGuid().ToString("N")[..10]);
+        var stored = MemberStates.WithHistory();
+        var member = stored.Member;
+        var options = new ProgramOptions();
+        var now = member.LastActivityAt ?? DateTimeOffset.UnixEpoch;
+        Assert.Equal(AdjustmentStatuses.Applied, AdjustmentPolicy.Apply(member, "seed", AdjustmentPolicy.PointsKind, 1_000, "seed", options, now).Status);
+        var firsts = new List<string?>();
+        for (var r = 0; r < options.RecentRedemptionsKept; r++)
+        {
+            var first = RedemptionPolicy.Redeem(member, EmojiId('R', r), 1, null, "kettle", options, now.AddMinutes(r), storeId: EmojiId('S', r));
+            Assert.Equal(RedemptionStatuses.Accepted, first.Status);
+            firsts.Add(first.Detail);
+        }
+
+        for (var i = 0; i < AdjustmentActors.MaxKept; i++)
+        {
+            AdjustmentActors.Remember(member, EmojiId('A', i), new AdjustmentActor("Li Na", "support"), now.AddMinutes(i));
+        }
+
+        var grown = Grown(stored, MemberStateSizes.EveryCapAtOnceCharacters);
+        var json = Json(grown);
+        Assert.InRange(StoredStateText.Characters(json), MemberStateSizes.EveryCapAtOnceCharacters, MemberStateSizes.EveryCapAtOnceCharacters + 2_000);
+        Assert.All(member.Redemptions, r => Assert.True(KeptIds.StoredBytesAtMost(r.RedemptionId) <= KeptIds.MaxKeptBytes && KeptIds.StoredBytesAtMost(r.StoreId!) <= KeptIds.MaxKeptBytes));
+        var state = new TestGrainState<MemberGrainState>(grown);
+
+        await silo.Storage.WriteStateAsync("member", grain, state);
+        var back = new TestGrainState<MemberGrainState>(new MemberGrainState());
+        await silo.Storage.ReadStateAsync("member", grain, back);
+
+        Assert.Equal(json, Json(back.State));
+        var oldest = options.RecentRedemptionsKept - 1;
+        var retry = RedemptionPolicy.Redeem(back.State.Member, EmojiId('R', oldest), 1, null, "kettle", options, now.AddHours(5), storeId: EmojiId('S', oldest));
+        var reused = RedemptionPolicy.Redeem(back.State.Member, EmojiId('R', oldest), 2, null, "kettle", options, now.AddHours(5), storeId: EmojiId('S', oldest));
+        Assert.Equal((RedemptionStatuses.Accepted, true, firsts[oldest]), (retry.Status, retry.Replayed, retry.Detail));
+        Assert.StartsWith($"redemptionId {EmojiId('R', oldest)} was already used for a different request", reused.Detail, StringComparison.Ordinal);
+        Assert.Equal(new AdjustmentActor("Li Na", "support"), AdjustmentActors.Of(back.State.Member, EmojiId('A', AdjustmentActors.MaxKept - 1)));
+    }
+
+    /// <summary>A 128-code-point id: <paramref name="kind"/>, 123 emoji and <paramref name="n"/> in 4 digits.</summary>
+    private static string EmojiId(char kind, int n) =>
+        kind + string.Concat(Enumerable.Repeat("😀", 123)) + n.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
     public async Task AMemberStateOverTheRowIsRefusedAndTheStoredOneKept()
     {
         // Over the bound as the provider counts it: the write is refused by the guard, the stored version stays, and its
@@ -95,9 +145,11 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
     /// A member with history whose outbox holds long negative adjustments until its stored size (characters of the JSON
     /// the storage writes) is at least <paramref name="stored"/>.
     /// </summary>
-    private static MemberGrainState Grown(int stored)
+    private static MemberGrainState Grown(int stored) => Grown(MemberStates.WithHistory(), stored);
+
+    /// <summary>As above, growing <paramref name="state"/>.</summary>
+    private static MemberGrainState Grown(MemberGrainState state, int stored)
     {
-        var state = MemberStates.WithHistory();
         var member = state.Member;
         var options = new ProgramOptions();
         var now = member.LastActivityAt ?? DateTimeOffset.UnixEpoch;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Engagement.Domain.Campaigns;
 using Engagement.Domain.Members;
@@ -26,16 +25,20 @@ public partial class MemberStateSerializationTests
         // at its caps (100 memberships, the attributed orders, the index's copy of the tags), measured as the storage
         // bounds it: characters of the JSON it writes (StoredStateText: Chinese as itself, one character, not a
         // six-character escape). The older measure, UTF-8 bytes of escaped JSON, is kept beside it for the record.
-        var member = EveryCapMember(DefaultMaxAttributedOrders, out var redemptions, out var campaigns, out var attributedOrders);
+        // Its client-sent ids (redemption, coupon redemption, store and adjustment ids) are 128 emoji each, the character
+        // the stored text takes most for (12 characters a code point): the figure holds whatever characters the ids hold
+        // (TheEveryCapMemberWithWorstCaseIdCharacters).
+        var member = EveryCapMember(DefaultMaxAttributedOrders, MembershipsKept, out var redemptions, out var campaigns, out var attributedOrders, WorstIdCharacter);
         var written = LargestWriteAsTheOutboxFills(member);
         var escapedBytes = Size(member.State);
         var utf8 = StoredUtf8(member.State);
 
-        // Measured: 427,683 characters stored, 87.0% of the 480 KiB row (491,520), 63,837 left; its UTF-8 is 547,715 bytes
-        // (the provider takes up to 983,040) and with every Chinese character escaped as before 727,763 bytes. Of it the 100
-        // redemptions add 55,242 (178,242 escaped), the campaign side 71,659, its 200 attributed orders 19,700 of that.
-        Assert.Equal((55_242, 71_659, 19_700), (redemptions, campaigns, attributedOrders));
-        Assert.Equal((427_683, 547_715, 727_763), (written, utf8, escapedBytes));
+        // Measured: 435,824 characters stored, 88.7% of the 480 KiB row (491,520), 55,696 left; its UTF-8 is 488,944 bytes
+        // (the provider takes up to 983,040) and with every Chinese character escaped as before 568,624 bytes. Of it the 100
+        // redemptions add 21,191 (their ids kept as keys, no detail; 55,242 with Chinese ids as sent and their details), the
+        // campaign side 71,659, its 200 attributed orders 19,700 of that. Before ids were kept as keys this member stored
+        // 795,699 (TheEveryCapMemberWithWorstCaseIdCharacters).
+        Assert.Equal((21_191, 71_659, 19_700, 435_824, 488_944, 568_624), (redemptions, campaigns, attributedOrders, written, utf8, escapedBytes));
         Assert.Equal(MemberStateSizes.EveryCapAtOnceCharacters, written);
         Assert.True(written <= MaxGrainStateBytes * 90 / 100, $"the every-cap member is {written} stored, over 90% of the {MaxGrainStateBytes} row");
         Assert.True(utf8 <= StoredStateText.ProviderByteCapacity, $"{utf8} UTF-8 bytes, over the provider's {StoredStateText.ProviderByteCapacity}");
@@ -54,7 +57,7 @@ public partial class MemberStateSerializationTests
     {
         // What the startup check and the campaign options' validation compute (MemberStateSizes.EveryCapAtOnce) is never
         // less than the member measured at those caps, and not far above it (a wrong per-unit figure fails here).
-        var member = EveryCapMember(attributed, memberships, out _, out _, out _);
+        var member = EveryCapMember(attributed, memberships, out _, out _, out _, WorstIdCharacter);
         var written = LargestWriteAsTheOutboxFills(member);
         var bound = MemberStateSizes.EveryCapAtOnce(attributed, memberships);
 
@@ -69,44 +72,61 @@ public partial class MemberStateSerializationTests
         var orders = MemberStateSizes.LargestAttributedOrdersThatFit(MembershipsKept);
         var memberships = MemberStateSizes.LargestMembershipsKeptThatFit(DefaultMaxAttributedOrders);
 
-        // Measured: about 880 attributed orders with 100 memberships, about 220 memberships with 200 orders.
-        Assert.InRange(orders, 850, 900);
-        Assert.InRange(memberships, 200, 240);
-        Assert.True(LargestWriteAsTheOutboxFills(EveryCapMember(orders, MembershipsKept, out _, out _, out _)) <= MaxGrainStateBytes);
-        Assert.True(LargestWriteAsTheOutboxFills(EveryCapMember(DefaultMaxAttributedOrders, memberships, out _, out _, out _)) <= MaxGrainStateBytes);
+        // Measured: about 790 attributed orders with 100 memberships, about 205 memberships with 200 orders (ids at their
+        // worst, WorstIdCharacter).
+        Assert.InRange(orders, 770, 810);
+        Assert.InRange(memberships, 195, 220);
+        Assert.True(LargestWriteAsTheOutboxFills(EveryCapMember(orders, MembershipsKept, out _, out _, out _, WorstIdCharacter)) <= MaxGrainStateBytes);
+        Assert.True(LargestWriteAsTheOutboxFills(EveryCapMember(DefaultMaxAttributedOrders, memberships, out _, out _, out _, WorstIdCharacter)) <= MaxGrainStateBytes);
         Assert.True(MemberStateSizes.EveryCapAtOnce(orders + 1, MembershipsKept) > MaxGrainStateBytes);
         Assert.True(MemberStateSizes.EveryCapAtOnce(DefaultMaxAttributedOrders, memberships + 1) > MaxGrainStateBytes);
         Assert.Equal(0, MemberStateSizes.LargestAttributedOrdersThatFit(MembershipsKept, MemberStateSizes.EveryCapAtOnceCharacters - 1));
     }
 
     [Theory]
-    [InlineData("兑", 427_683)] // as measured above: Chinese ids, one stored character each
-    [InlineData("+", 594_963)] // + & < > ' " : six each (\u002B)
-    [InlineData("😀", 795_699)] // outside the BMP: twelve each (a surrogate pair, both escaped)
+    [InlineData("兑", 381_936)] // Chinese ids, one stored character each (427,683 before ids were kept as keys)
+    [InlineData("+", 407_696)] // + & < > ' " : six each (\u002B); 594,963 before
+    [InlineData("😀", 435_824)] // outside the BMP: twelve each (a surrogate pair, both escaped): the figure above; 795,699 before
     public void TheEveryCapMemberWithWorstCaseIdCharacters(string filler, int expected)
     {
-        // The every-cap member whose 128-code-point ids (redemption, coupon redemption, store and adjustment ids) are made
-        // of characters the stored text escapes, as the member keeps them today: what it measures pins which stored ids
-        // are not bounded by their stored size (MemberStateSizes' remarks; the order ids are, OrderIds).
-        var member = EveryCapMember(DefaultMaxAttributedOrders, out _, out _, out _);
-        LargestWriteAsTheOutboxFills(member);
-        var json = Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(member.State, Storage)).Replace("兑", filler, StringComparison.Ordinal);
-        var worst = JsonSerializer.Deserialize<MemberState>(json, Storage)!;
+        // The every-cap member whose 128-code-point ids (redemption ids and their store ids, coupon redemption ids and the
+        // store ids their refusal notes keep, adjustment ids) are made of characters the stored text escapes, built
+        // through the rules that keep them: redemption and adjustment ids are kept as bounded keys (KeptIds), the coupon
+        // refusal notes keep theirs as sent (support reads them) and are what still grows with the alphabet. It fits the
+        // row with a margin whatever the ids hold (MemberStateSizes' remarks).
+        var member = EveryCapMember(DefaultMaxAttributedOrders, MembershipsKept, out _, out _, out _, filler);
+        var written = LargestWriteAsTheOutboxFills(member);
 
-        Assert.Equal(expected, Stored(worst));
+        var notes = Domain.Offers.MemberCoupons.Book(member.State).Coupons.SelectMany(c => c.Refusals ?? []).ToList();
+        Assert.Equal(Domain.Offers.Coupon.MaxRefusalsPerMember, notes.Count);
+        Assert.All(notes, n => Assert.Equal((128, 128), (CodePoints(n.RedemptionId), CodePoints(n.StoreId!)))); // as sent
+        Assert.All(member.State.Redemptions, r => Assert.True(KeptIds.StoredBytesAtMost(r.RedemptionId) <= KeptIds.MaxKeptBytes, r.RedemptionId));
+        Assert.All(member.State.AdjustmentActors!, a => Assert.True(KeptIds.StoredBytesAtMost(a.AdjustmentId) <= KeptIds.MaxKeptBytes, a.AdjustmentId));
+        Assert.Equal(expected, written);
+        Assert.True(written <= MaxGrainStateBytes * 95 / 100, $"the every-cap member with ids of {filler} is {written} stored, over 95% of the {MaxGrainStateBytes} row");
+        Assert.True(written <= MemberStateSizes.EveryCapAtOnceCharacters, $"{written} stored, over the {MemberStateSizes.EveryCapAtOnceCharacters} the silo's check assumes");
     }
 
     [Fact]
     public void TheOldAttributedOrderCapWouldPassTheRowWithEveryOtherCapFull()
     {
         // Why MaxAttributedOrders' default went from 1,000 to 200: with 1,000 (its limit is 2,000) the every-cap member
-        // passes the row even stored unescaped: 502,083 characters, 10,563 over (802,163 bytes escaped).
-        var member = EveryCapMember(OldDefaultMaxAttributedOrders, out _, out _, out _);
+        // passes the row even stored unescaped: with its ids at their worst (WorstIdCharacter) 510,224 characters, 18,704
+        // over (643,024 bytes escaped). (With Chinese ids, as first measured before ids were kept as keys, 502,083.)
+        var member = EveryCapMember(OldDefaultMaxAttributedOrders, MembershipsKept, out _, out _, out _, WorstIdCharacter);
         var written = LargestWriteAsTheOutboxFills(member);
 
-        Assert.Equal((502_083, 802_163), (written, Size(member.State)));
+        Assert.Equal((510_224, 643_024), (written, Size(member.State)));
         Assert.True(written > MaxGrainStateBytes, "the old default fits the row: MaxAttributedOrders could go back up");
     }
+
+    private static int CodePoints(string text) => text.EnumerateRunes().Count();
+
+    /// <summary>
+    /// The id character the stored text takes most for: one outside the BMP, a surrogate pair written as two six-character
+    /// escapes (StoredStateText.Encoder), 12 stored characters a code point.
+    /// </summary>
+    private const string WorstIdCharacter = "😀";
 
     /// <summary>CampaignOptions.MaxAttributedOrders's default before it went to 200.</summary>
     private const int OldDefaultMaxAttributedOrders = 1000;
@@ -120,13 +140,13 @@ public partial class MemberStateSerializationTests
         EveryCapMember(attributed, MembershipsKept, out redemptions, out campaigns, out attributedOrders);
 
     /// <summary>As above, with <paramref name="memberships"/> campaign memberships.</summary>
-    private static TestMember EveryCapMember(int attributed, int memberships, out int redemptions, out int campaigns, out int attributedOrders)
+    private static TestMember EveryCapMember(int attributed, int memberships, out int redemptions, out int campaigns, out int attributedOrders, string filler = "兑")
     {
         var member = AtBothOrderCaps();
         WithHeldRefundsAndTags(member);
-        WithEveryCouponNoteAndMaker(member, out _, out _);
+        WithEveryCouponNoteAndMaker(member, out _, out _, filler);
         var before = Stored(member.State);
-        WithEveryRedemptionAtItsWorst(member);
+        WithEveryRedemptionAtItsWorst(member, filler);
         redemptions = Stored(member.State) - before;
         var withRedemptions = Stored(member.State);
         WithCampaignsAtTheirCaps(member, attributed, memberships);
@@ -148,47 +168,44 @@ public partial class MemberStateSerializationTests
 
     /// <summary>
     /// Replaces the member's remembered redemptions with <see cref="Domain.Program.ProgramOptions.RecentRedemptionsKept"/>
-    /// accepted catalogue redemptions at their worst: 128-character CJK redemption ids (6 bytes each escaped), 64-character
-    /// reward and store ids, 9-digit points, the most cash, the detail the policy writes (the id again); the newest 7 keep
-    /// 16 lots each (<see cref="WithRedemptionsKeepingLots"/>), the older ones' lots are forgotten (RedemptionUndo.ForgetOldLots).
+    /// accepted catalogue redemptions at their worst: 128-code-point redemption and store ids of <paramref name="filler"/>
+    /// kept as the policy keeps them (KeptIds: as sent up to a GUID's stored 36 bytes, else a key of at most 35), 64-character
+    /// reward ids, 9-digit points, the most cash, no detail (a retry rebuilds it); the newest 7 keep 16 lots each (<see cref="WithRedemptionsKeepingLots"/>), the older ones' lots are forgotten (RedemptionUndo.ForgetOldLots).
     /// </summary>
-    private static void WithEveryRedemptionAtItsWorst(TestMember member)
+    private static void WithEveryRedemptionAtItsWorst(TestMember member, string filler = "兑")
     {
         const int withLots = RedemptionUndo.MaxRedemptionsWithLots + RedemptionUndo.MaxMovedOnlyRedemptionsWithLots;
         var reward = new string('k', 64);
-        var store = new string('s', 64);
 
-        // The detail the policy writes for such a redemption, taken from a real one.
+        // What the policy keeps of such a redemption, taken from a real one: its ids as kept (KeptIds), no detail.
         var scratch = new TestMember(member.Now);
         Assert.Equal(EventStatus.Applied, scratch.Purchase("O-scratch", 100m).Status);
-        var real = RedemptionPolicy.Redeem(scratch.State, Points.RedemptionUndoSizeTests.CjkId('R', 0), 1, 999_999.99m, reward, scratch.Options, scratch.Now, storeId: store);
+        var real = RedemptionPolicy.Redeem(scratch.State, FilledId('R', 0, filler), 1, 999_999.99m, reward, scratch.Options, scratch.Now, storeId: FilledId('S', 0, filler));
         Assert.Equal(RedemptionStatuses.Accepted, real.Status);
         var template = scratch.State.Redemptions[^1];
+        Assert.Equal((KeptIds.Key(FilledId('R', 0, filler)), KeptIds.Key(FilledId('S', 0, filler)), (string?)null), (template.RedemptionId, template.StoreId, template.Detail));
 
         member.State.Redemptions.Clear();
         for (var r = 0; r < member.Options.RecentRedemptionsKept - withLots; r++)
         {
-            var id = Points.RedemptionUndoSizeTests.CjkId('R', 100 + r);
             member.State.Redemptions.Add(new RedemptionRecord
             {
-                RedemptionId = id,
+                RedemptionId = KeptIds.Key(FilledId('R', 100 + r, filler)),
                 Status = RedemptionStatuses.Accepted,
                 Points = 99_999_900 + r,
                 CashAmount = 999_999.99m,
                 RewardId = reward,
-                StoreId = store,
+                StoreId = KeptIds.Key(FilledId('S', 100 + r, filler)),
                 PointsValue = 999_999.99m,
-                Detail = template.Detail!.Replace(template.RedemptionId, id, StringComparison.Ordinal).Replace(" 1 points", $" {99_999_900 + r} points", StringComparison.Ordinal),
                 At = member.Now.AddTicks(1_234_567).AddMinutes(-1_000 + r),
             });
         }
 
-        WithRedemptionsKeepingLots(member);
+        WithRedemptionsKeepingLots(member, filler);
         foreach (var record in member.State.Redemptions.TakeLast(withLots))
         {
             record.CashAmount = 999_999.99m;
-            record.StoreId = store;
-            record.Detail = template.Detail!.Replace(template.RedemptionId, record.RedemptionId, StringComparison.Ordinal);
+            record.StoreId = KeptIds.Key(FilledId('S', member.State.Redemptions.IndexOf(record), filler));
         }
 
         Assert.Equal(member.Options.RecentRedemptionsKept, member.State.Redemptions.Count);

@@ -91,13 +91,14 @@ public partial class MemberStateSerializationTests
 
         Assert.Equal((member.Options.MaxOrders, member.Options.MaxOrderSummaries, 0L),
             (member.State.Orders.Count, member.State.OrderSummaries.Count, member.State.OrderSummariesDropped));
-        // Measured: about 183 KB (183,432 bytes, 37.3% of the 480 KiB bound, 70.0% of the 256 KiB it was; 182,928 before the points debt kept when each part arose, 8 pieces at their cap, 504) with the eventId window at its cap, 2,048 ids of 10
+        // Measured: about 175 KB (174,832 bytes, 35.6% of the 480 KiB bound; 183,432 before the redemption records stopped
+        // keeping their detail, a retry rebuilding it, 70.0% of the 256 KiB it was; 182,928 before the points debt kept when each part arose, 8 pieces at their cap, 504) with the eventId window at its cap, 2,048 ids of 10
         // bytes (base64 in the JSON) and the 64 readable ids all GUIDs: 25,968 of it (156,960 when only the last 30 days'
         // refunds, about 276 ids, were remembered; 156,092 before each remembered eventId kept the 2-byte fingerprint of its
         // event; 154,292 before each kept ledger entry an event wrote stored its occurredAt, 36 bytes each). The rest: 250 full
         // orders (about 232 bytes each) and 300 summaries (about 172, 30 of them the refund's mark, 16 characters of seconds,
         // its amount and the null before it; an hour after a whole-second purchase a summary is about 151 and a full order
-        // 207), the 100 remembered redemptions (28 KB) and the rest. With 350 summaries it was 163,104 bytes before the window
+        // 207), the 100 remembered redemptions (20 KB; 28 KB with their details) and the rest. With 350 summaries it was 163,104 bytes before the window
         // was filled (62% of 256 KiB): hence the default of 300. The guard is the measured figure and a little: 38% of the
         // bound (under the 72% of 256 KiB it was). What every cap at once comes to: below.
         Assert.True(bytes <= MaxGrainStateBytes * 38 / 100, $"state is {bytes} bytes, over 38% of {MaxGrainStateBytes}");
@@ -110,7 +111,7 @@ public partial class MemberStateSerializationTests
         // escaped in the stored JSON): the orders keep each as a key of 35 bytes (Orders.OrderIds), a byte under a GUID.
         // Measured before keys were kept: 1,038,544 bytes, over twice the 480 KiB row, the orders and summaries 892,802 of
         // it (109,602 with GUIDs). Now the orders and summaries take 1,100 bytes less than with GUIDs (1,100 ids a byte
-        // shorter, each order's and its refund's), and the whole state is 229,031 bytes, 46.6% of the bound: 45,599 more
+        // shorter, each order's and its refund's), and the whole state is 220,431 bytes, 44.8% of the bound (229,031 before redemption records dropped their detail): 45,599 more
         // than with GUIDs, all of it the kept ledger, whose newest 50 entries are refunds naming their eventIds in full (as
         // every ledger entry does; CONTRACT.md bounds an eventId to 128 code points) and their order as sent, cut to 40
         // code points, with its key (OrderIds.Named; 217,881 when they named the key alone).
@@ -124,7 +125,7 @@ public partial class MemberStateSerializationTests
         Assert.Equal((chinese.Options.MaxOrders, chinese.Options.MaxOrderSummaries, 0L),
             (chinese.State.Orders.Count, chinese.State.OrderSummaries.Count, chinese.State.OrderSummariesDropped));
         Assert.Equal(-2 * 550, ordersWithChinese - ordersWithGuids);
-        Assert.Equal(229_031, bytes);
+        Assert.Equal(220_431, bytes);
         Assert.True(bytes <= MaxGrainStateBytes * 47 / 100, $"state is {bytes} bytes, over 47% of {MaxGrainStateBytes}");
     }
 
@@ -140,10 +141,11 @@ public partial class MemberStateSerializationTests
         // coupon issued writes a coupon.issue ledger entry and the ledger keeps only the newest LedgerEntriesKept: spends
         // written before the coupons were all pushed out (the 291,976 once measured here held 50 coupon.issue entries).
         // The outbox is empty (every effect the coupons queued confirmed); a full outbox is measured below.
-        // Measured: 304,639 bytes, 62.0% of the 480 KiB bound (77.5% of the 384 KiB it was). Each part is pinned so that
-        // whoever changes one sees what it costs: the order caps 183,432 (the eventId window at its cap 25,968 of it, the debt's 8 dated pieces 504), the
+        // Measured: 273,223 bytes, 55.6% of the 480 KiB bound (304,639 before kept ids and detail-less redemption records,
+        // 77.5% of the 384 KiB it was). Each part is pinned so that
+        // whoever changes one sees what it costs: the order caps 174,832 (the eventId window at its cap 25,968 of it, the debt's 8 dated pieces 504), the
         // coupons 29,566 (with the 50 coupon.issue entries that took the kept ledger), their refusal notes 36,368, the
-        // makers 38,453 and the spends in place of the coupon.issue entries 16,820. The guard is the measured figure and a
+        // makers 15,637 (their ids kept as keys, KeptIds; 38,453 as sent) and the spends in place of the coupon.issue entries 16,820. The guard is the measured figure and a
         // little: 64% (the 80% of 384 KiB it was, a little tighter).
         var member = AtBothOrderCaps();
         var caps = Size(member.State);
@@ -156,7 +158,7 @@ public partial class MemberStateSerializationTests
         Assert.All(member.State.Ledger, e => Assert.EndsWith(", +1 more", e.Reason, StringComparison.Ordinal));
         Assert.Equal(0, member.State.Outbox.Count);
         Assert.Equal(
-            (183_432, 29_566, 36_368, 38_453, 16_820),
+            (174_832, 29_566, 36_368, 15_637, 16_820),
             (caps, withCoupons - caps, withNotes - withCoupons, withMakers - withNotes, bytes - withMakers));
         Assert.True(bytes <= MaxGrainStateBytes * 64 / 100, $"state is {bytes} bytes, over 64% of {MaxGrainStateBytes}");
     }
@@ -176,8 +178,9 @@ public partial class MemberStateSerializationTests
         // ledger (stored by sequence in the outbox), the 150 older ones are stored whole. (The outbox passes its cap only
         // while the receiver still refuses, each change adding its few effects: the size guard then refuses the write,
         // the event is retried and dead-lettered, and the member writes again once the receiver is back.) Measured:
-        // 431,190 bytes, 87.7% of the 480 KiB bound. The held refunds (each keeping 1 KiB of text) and tags add 39,030
-        // (222,462 from 183,432), the rest of every cap brings it to 343,669 and the outbox adds 87,521. Since the outbox is bounded by bytes too (OutboxBytes.Bound) no
+        // 399,774 bytes, 81.3% of the 480 KiB bound (431,190 before kept ids and detail-less redemption records). The held
+        // refunds (each keeping 1 KiB of text) and tags add 39,030 (213,862 from 174,832), the rest of every cap brings it to
+        // 312,253 and the outbox adds 87,521. Since the outbox is bounded by bytes too (OutboxBytes.Bound) no
         // member reaches this: it emits first (and refuses changes) once the outbox passes 64 KiB; the largest state it
         // writes is measured below (MemberStateSizes.EveryCapAtOnceCharacters). The guard is the measured figure and a little: 90%.
         var member = AtBothOrderCaps();
@@ -196,7 +199,7 @@ public partial class MemberStateSerializationTests
 
         var bytes = Size(member.State);
         Assert.Equal(OutboxEmitFirstAbove, member.State.Outbox.Count);
-        Assert.Equal((222_462, 343_669, 431_190), (withHeldAndTags, everyCap, bytes));
+        Assert.Equal((213_862, 312_253, 399_774), (withHeldAndTags, everyCap, bytes));
 
         // Such an outbox is past the byte bound: the member emits it before its next change, long before it is this large.
         Assert.True(Domain.Members.Effects.OutboxBytes.PastBound(member.State));
@@ -241,11 +244,12 @@ public partial class MemberStateSerializationTests
         }
 
         // The change that stored the 87th (37 stored whole, the kept ledger's 50 by sequence) passed the bound: its write
-        // is the largest such a member makes, 487,997 bytes (99.3% of the 480 KiB row; 19,735 of them the 7 redemption
-        // records keeping 16 lots each, 468,262 without). Not every cap: the other 93 redemptions have GUID ids and there is
-        // no campaign side; with them at their worst too, MemberStateSizes.EveryCapAtOnceCharacters (EveryCap.cs) passes the row;
+        // is the largest such a member makes, 451,492 bytes (91.9% of the 480 KiB row; 14,646 of them the 7 redemption
+        // records keeping 16 lots each, 436,846 without; 487,997 before redemption and adjustment ids were kept as keys
+        // and records dropped their detail). Not every cap: the other 93 redemptions have GUID ids and there is no campaign
+        // side; with them at their worst too, MemberStateSizes.EveryCapAtOnceCharacters (EveryCap.cs), still within the row;
         // the next change emits first, and is refused while the archive stays down.
-        Assert.Equal((1_705, 538, 87, 66_224, 19_735, 487_997), (one, spend, emitFirstAt, outboxBytes, redemptionsAdd, written));
+        Assert.Equal((1_705, 538, 87, 66_224, 14_646, 451_492), (one, spend, emitFirstAt, outboxBytes, redemptionsAdd, written));
         Assert.True(emitFirstAt < OutboxEmitFirstAbove, "the byte bound comes before the outbox's count cap");
         // As stored (Chinese unescaped, characters counted: StoredStateText), that write is within the every-cap member's.
         Assert.True(Stored(member.State) <= MemberStateSizes.EveryCapAtOnceCharacters, $"{Stored(member.State)} stored, over MemberStateSizes.EveryCapAtOnceCharacters");
@@ -378,7 +382,7 @@ public partial class MemberStateSerializationTests
     /// ids and 16 parts, every part a 36-character lot id (the longest stored as sent; longer ones are kept as 25-character
     /// keys) and 10-digit point counts.
     /// </summary>
-    private static void WithRedemptionsKeepingLots(TestMember member)
+    private static void WithRedemptionsKeepingLots(TestMember member, string filler = "兑")
     {
         const int records = Domain.Points.RedemptionUndo.MaxRedemptionsWithLots + Domain.Points.RedemptionUndo.MaxMovedOnlyRedemptionsWithLots;
         for (var r = 0; r < records; r++)
@@ -388,7 +392,7 @@ public partial class MemberStateSerializationTests
                 .ToList();
             member.State.Redemptions.Add(new Domain.Points.RedemptionRecord
             {
-                RedemptionId = Points.RedemptionUndoSizeTests.CjkId('R', r),
+                RedemptionId = KeptIds.Key(FilledId('R', r, filler)), // as the policy keeps it
                 Status = Domain.Points.RedemptionStatuses.Accepted,
                 Points = parts.Sum(p => p.Points),
                 RewardId = r < Domain.Points.RedemptionUndo.MaxRedemptionsWithLots ? "kettle" : null,
@@ -400,7 +404,7 @@ public partial class MemberStateSerializationTests
         }
     }
 
-    private static int WithEveryCouponNoteAndMaker(TestMember member, out int withNotes, out int withMakers)
+    private static int WithEveryCouponNoteAndMaker(TestMember member, out int withNotes, out int withMakers, string filler = "兑")
     {
         var offers = new Domain.Offers.OffersOptions { CouponSecret = Offers.CouponTestKit.Secret };
         var codes = Enumerable.Range(0, offers.MaxCouponsPerMember)
@@ -414,8 +418,8 @@ public partial class MemberStateSerializationTests
             for (var c = 0; c < codes.Count; c++)
             {
                 var at = member.Now.AddTicks(1_234_567).AddMinutes((n * codes.Count) + c + 1);
-                var order = new Domain.Offers.CouponOrder(9_999_999.99m, Points.RedemptionUndoSizeTests.CjkId('S', c), region);
-                Assert.True(Domain.Offers.MemberCoupons.Redeem(member.State, codes[c], Points.RedemptionUndoSizeTests.CjkId('R', (n * 1000) + c), order, member.Options, at).StateChanged);
+                var order = new Domain.Offers.CouponOrder(9_999_999.99m, FilledId('S', c, filler), region);
+                Assert.True(Domain.Offers.MemberCoupons.Redeem(member.State, codes[c], FilledId('R', (n * 1000) + c, filler), order, member.Options, at).StateChanged);
             }
         }
 
@@ -425,7 +429,7 @@ public partial class MemberStateSerializationTests
         {
             var name = new string('客', 60) + i.ToString("D4", CultureInfo.InvariantCulture);
             Domain.Points.AdjustmentActors.Remember(
-                member.State, Points.RedemptionUndoSizeTests.CjkId('A', i), new Domain.Points.AdjustmentActor(name, "support"), member.Now.AddTicks(1_234_567).AddMinutes(i));
+                member.State, FilledId('A', i, filler), new Domain.Points.AdjustmentActor(name, "support"), member.Now.AddTicks(1_234_567).AddMinutes(i));
         }
 
         withMakers = Size(member.State);
@@ -435,6 +439,14 @@ public partial class MemberStateSerializationTests
         member.State.Outbox.Pending.Clear();
         return withCoupons;
     }
+
+    /// <summary>
+    /// A 128-code-point id: <paramref name="kind"/>, 123 times <paramref name="filler"/> (one code point: <c>兑</c>, as
+    /// <see cref="Points.RedemptionUndoSizeTests.CjkId"/>, or one the stored text escapes, <c>+</c> or an emoji) and
+    /// <paramref name="n"/> in 4 digits.
+    /// </summary>
+    internal static string FilledId(char kind, int n, string filler) =>
+        kind + string.Concat(Enumerable.Repeat(filler, 123)) + n.ToString("D4", CultureInfo.InvariantCulture);
 
     private static int Size(MemberState state) => Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
 
@@ -465,13 +477,13 @@ public partial class MemberStateSerializationTests
         member.State.Ledger.AddRange(spends);
         var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(member.State, Web));
 
-        // Measured: 198,598 bytes (40.4% of the 480 KiB bound, 75.6% of the 256 KiB it was; 172,126 before the eventId window was filled to its cap, 171,258
-        // before remembered eventIds kept fingerprints) with GUID lot ids, from 183,432 (37.3%) with the refunds kept; the CJK
-        // case, 197,398 (40.2%), names the lots by their keys, a byte shorter than a GUID (each purchase a second after the one
+        // Measured: 189,998 bytes (38.7% of the 480 KiB bound; 198,598 before redemption records dropped their detail, 75.6% of the 256 KiB it was; 172,126 before the eventId window was filled to its cap, 171,258
+        // before remembered eventIds kept fingerprints) with GUID lot ids, from 174,832 (35.6%) with the refunds kept; the CJK
+        // case, 188,798 (38.4%; 197,398 before), names the lots by their keys, a byte shorter than a GUID (each purchase a second after the one
         // before: the lots' instants differ from the GUID case's); it was 234,398 (47.7%) when the lots kept the ids in full
         // and the spends named them cut to 40 characters.
-        Assert.Equal(183_432, before);
-        Assert.Equal(cjk ? 197_398 : 198_598, bytes);
+        Assert.Equal(174_832, before);
+        Assert.Equal(cjk ? 188_798 : 189_998, bytes);
         Assert.True(bytes <= MaxGrainStateBytes * 41 / 100, $"state is {bytes} bytes, over 41% of {MaxGrainStateBytes}");
     }
 
@@ -564,9 +576,11 @@ public partial class MemberStateSerializationTests
 
         var bytes = Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
         Assert.Equal(Domain.Points.AdjustmentActors.MaxKept, state.AdjustmentActors!.Count);
-        // Each kept maker: about 743 bytes of escaped id, 364 of escaped name, the role and a 7-digit-fraction instant,
-        // about 1.2 KB: the 32 stay under 40 KB, 8% of the 480 KiB bound, however many adjustments the member gets.
-        Assert.InRange(bytes - before, 32 * (743 + 364), 40 * 1024);
+        // Each kept maker: its id as kept (KeptIds: a key of at most 35 bytes, 30 here; 743 bytes escaped as sent, before
+        // ids were kept as keys), 364 of escaped name, the role and a 7-digit-fraction instant, about 490 bytes: the 32
+        // stay under 16 KB, 3% of the 480 KiB bound, however many adjustments the member gets and whatever their ids hold.
+        Assert.All(state.AdjustmentActors, a => Assert.True(KeptIds.StoredBytesAtMost(a.AdjustmentId) <= 35, a.AdjustmentId));
+        Assert.InRange(bytes - before, 32 * (30 + 364), 16 * 1024);
     }
 
     /// <summary>

@@ -26,7 +26,7 @@ public static class OutboxBytes
     /// (65,536 bytes), measured on JSON with non-ASCII text escaped (web defaults), never less than what the storage writes
     /// (<see cref="StoredStateText"/>). The outbox here plus one change's effects is part of the every-cap member
     /// (<see cref="MemberStateSizes.EveryCapAtOnceCharacters"/>), which with every collection at its default cap fits the 480 KiB
-    /// row bound (<c>Engagement:Storage:MaxGrainStateBytes</c>) with 13% to spare.
+    /// row bound (<c>Engagement:Storage:MaxGrainStateBytes</c>) with 11% to spare.
     /// </summary>
     public const int Bound = 64 * 1024;
 

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Engagement.Domain.Members;
+using Engagement.Domain.Points;
+using Engagement.Domain.Tests.Members;
+
+namespace Engagement.Domain.Tests.Points;
+
+/// <summary>
+/// A redemption keeps its redemptionId and storeId by the kept-id rule (KeptIds: a bounded key once the id's stored JSON
+/// passes a GUID's 36 bytes) and no detail, so a member's remembered redemptions fit its row whatever characters a till's
+/// ids hold (MemberStateSizes' remarks); a retry still gets its first answer word for word, rebuilt from the id it sends,
+/// and a refusal names the id as sent, never the key. The member's clock is pinned (<see cref="TestMember"/>'s fixed start).
+/// </summary>
+public class RedemptionKeptIdTests
+{
+    /// <summary>The storage's JSON naming (web defaults), as the old code wrote a record.</summary>
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A 128-code-point id: <paramref name="kind"/> and 127 times <paramref name="filler"/>.</summary>
+    private static string Id(char kind, string filler) => kind + string.Concat(Enumerable.Repeat(filler, 127));
+
+    [Theory]
+    [InlineData("+")] // six stored characters each (\u002B)
+    [InlineData("😀")] // twelve each: a surrogate pair, both escaped
+    [InlineData("兑")] // one each stored, six by the rule's bound
+    public void ARetryWithTheSameLongIdGetsTheFirstAnswerWordForWordAndSpendsNothing(string filler)
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        var (id, store) = (Id('R', filler), Id('S', filler));
+
+        var first = RedemptionPolicy.Redeem(member.State, id, 500, 5.00m, "kettle", member.Options, member.Now, storeId: store);
+        var retry = RedemptionPolicy.Redeem(member.State, id, 500, 5.00m, "kettle", member.Options, member.Now.AddMinutes(5), storeId: store);
+
+        Assert.Equal((RedemptionStatuses.Accepted, false), (first.Status, first.Replayed));
+        Assert.Equal($"redemption {id} of 500 points (5.00 CNY) + 5.00 CNY cash for reward kettle", first.Detail);
+        Assert.Equal((RedemptionStatuses.Accepted, true, first.Detail, first.PointsValue, first.CashAmount), (retry.Status, retry.Replayed, retry.Detail, retry.PointsValue, retry.CashAmount));
+        Assert.Equal(1500, member.Balance);
+
+        var record = Assert.Single(member.State.Redemptions);
+        Assert.Equal((KeptIds.Key(id), KeptIds.Key(store), (string?)null), (record.RedemptionId, record.StoreId, record.Detail));
+        Assert.True(KeptIds.StoredBytesAtMost(record.RedemptionId) <= 35, record.RedemptionId);
+        Assert.True(KeptIds.StoredBytesAtMost(record.StoreId!) <= 35, record.StoreId);
+        Assert.True(RedemptionPolicy.Accepted(member.State, id, "kettle", store, member.Now));
+        Assert.False(RedemptionPolicy.Accepted(member.State, id, "kettle", Id('T', filler), member.Now));
+        Assert.False(RedemptionPolicy.Accepted(member.State, id, "kettle", null, member.Now));
+    }
+
+    [Theory]
+    [InlineData("+")]
+    [InlineData("😀")]
+    public void TheSameLongIdForAnotherRequestIsRefusedNamingTheIdAsSent(string filler)
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        var (id, store, catalogueId) = (Id('R', filler), Id('S', filler), Id('C', filler));
+        Assert.True(RedemptionPolicy.Redeem(member.State, id, 500, null, null, member.Options, member.Now, storeId: store).Accepted);
+        Assert.True(RedemptionPolicy.Redeem(member.State, catalogueId, 100, null, "kettle", member.Options, member.Now, storeId: "S001").Accepted);
+
+        var otherPoints = RedemptionPolicy.Redeem(member.State, id, 400, null, null, member.Options, member.Now, storeId: store);
+        var otherStore = RedemptionPolicy.Redeem(member.State, id, 500, null, null, member.Options, member.Now, storeId: "S002");
+        var otherReward = RedemptionPolicy.Redeem(member.State, catalogueId, 100, null, "mug", member.Options, member.Now, storeId: "S001");
+
+        Assert.Equal((RedemptionStatuses.RedemptionIdReused, "points"), (otherPoints.Status, otherPoints.Field));
+        Assert.StartsWith($"redemptionId {id} was already used for another redemption: points 500, not 400;", otherPoints.Detail, StringComparison.Ordinal);
+        Assert.Equal((RedemptionStatuses.RedemptionIdReused, "storeId"), (otherStore.Status, otherStore.Field));
+        Assert.Equal($"redemptionId {id} was already used at store {KeptIds.Key(store)}, not at store S002", otherStore.Detail);
+        Assert.Equal((RedemptionStatuses.Invalid, RedemptionPolicy.ReusedIdField), (otherReward.Status, otherReward.Field));
+        Assert.StartsWith($"redemptionId {catalogueId} was already used for a different request: 100 points for reward kettle at store S001, not 100 points for reward mug at store S001;",
+            otherReward.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(KeptIds.Key(id), otherPoints.Detail!, StringComparison.Ordinal);
+        Assert.DoesNotContain(KeptIds.Key(catalogueId), otherReward.Detail!, StringComparison.Ordinal);
+        Assert.Equal(1400, member.Balance);
+    }
+
+    [Fact]
+    public void AStoreLessPointsRedemptionIsReplayedForAnyStoreWithItsFirstDetail()
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        var id = Id('R', "+");
+        var first = member.Redeem(id, 500);
+
+        var atAStore = RedemptionPolicy.Redeem(member.State, id, 500, null, null, member.Options, member.Now, storeId: Id('S', "+"));
+
+        Assert.Equal((RedemptionStatuses.Accepted, true, first.Detail), (atAStore.Status, atAStore.Replayed, atAStore.Detail));
+        Assert.Equal($"redemption {id} of 500 points (5.00 CNY)", first.Detail);
+        Assert.Equal(1500, member.Balance);
+    }
+
+    /// <summary>
+    /// A record as the code before kept ids wrote it (web JSON, the storage's naming): the redemptionId as sent, 128 emoji
+    /// code points, and its detail. Its retry with that id is still its replay, answering the stored detail.
+    /// </summary>
+    [Fact]
+    public void ARecordStoredBeforeIdsWereKeptStillAnswersItsRetryAndRefusesAnotherRequest()
+    {
+        var id = Id('R', "😀");
+        var oldJson = """
+            {"redemptionId":"ID","status":"accepted","points":500,"cashAmount":null,"rewardId":"kettle","storeId":"S001","pointsValue":5.00,
+             "detail":"redemption ID of 500 points (5.00 CNY) for reward kettle","at":"2026-06-01T12:00:00+08:00"}
+            """.Replace("ID", id, StringComparison.Ordinal);
+        var old = JsonSerializer.Deserialize<RedemptionRecord>(oldJson, Web)!;
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        member.State.Redemptions.Add(old);
+
+        var retry = RedemptionPolicy.Redeem(member.State, id, 500, null, "kettle", member.Options, member.Now, storeId: "S001");
+        var other = RedemptionPolicy.Redeem(member.State, id, 500, null, "mug", member.Options, member.Now, storeId: "S001");
+
+        Assert.Equal((RedemptionStatuses.Accepted, true, $"redemption {id} of 500 points (5.00 CNY) for reward kettle", 5.00m),
+            (retry.Status, retry.Replayed, retry.Detail, retry.PointsValue));
+        Assert.Equal((RedemptionStatuses.Invalid, RedemptionPolicy.ReusedIdField), (other.Status, other.Field));
+        Assert.StartsWith($"redemptionId {id} was already used for a different request: 500 points for reward kettle at store S001,", other.Detail, StringComparison.Ordinal);
+        Assert.True(RedemptionPolicy.Accepted(member.State, id, "kettle", "S001", member.Now));
+        Assert.Same(old, RedemptionPolicy.Remembered(member.State, KeptIds.Key(id)));
+        Assert.Equal(2000, member.Balance);
+    }
+
+    [Fact]
+    public void AnAdjustmentMakerIsKeptUnderItsKeyAndFoundByTheIdAsSentOrAsStoredBefore()
+    {
+        var member = new TestMember();
+        var (id, older) = (Id('A', "😀"), Id('B', "+"));
+        var (li, wang) = (new AdjustmentActor("Li Na", "support"), new AdjustmentActor("Wang Wei", "admin"));
+        member.State.AdjustmentActors = [new AdjustmentActorRecord(older, wang, member.Now)]; // as stored before: the id as sent
+
+        AdjustmentActors.Remember(member.State, id, li, member.Now.AddMinutes(1));
+
+        Assert.Equal(KeptIds.Key(id), member.State.AdjustmentActors[^1].AdjustmentId);
+        Assert.True(KeptIds.StoredBytesAtMost(member.State.AdjustmentActors[^1].AdjustmentId) <= 35);
+        Assert.Equal((li, wang), (AdjustmentActors.Of(member.State, id), AdjustmentActors.Of(member.State, older)));
+        Assert.Null(AdjustmentActors.Of(member.State, Id('A', "+")));
+    }
+
+    [Fact]
+    public void TheKeptIdRuleKeepsShortIdsAsSentAndKeysLongOnesIdempotently()
+    {
+        var emoji = Id('R', "😀");
+
+        Assert.Equal("R-0001", KeptIds.Key("R-0001"));
+        Assert.Equal("6a1f0f1e-2b59-4d43-9f7c-8c2a5a0f4b11", KeptIds.Key("6a1f0f1e-2b59-4d43-9f7c-8c2a5a0f4b11"));
+        Assert.StartsWith("R~", KeptIds.Key(emoji), StringComparison.Ordinal);
+        Assert.Equal(KeptIds.Key(emoji), KeptIds.Key(KeptIds.Key(emoji)));
+        Assert.True(KeptIds.Same(emoji, KeptIds.Key(emoji)));
+        Assert.False(KeptIds.Same(emoji, Id('R', "+")));
+        Assert.True(KeptIds.SameOrBothAbsent(null, null));
+        Assert.False(KeptIds.SameOrBothAbsent(null, "S001"));
+        Assert.False(KeptIds.SameOrBothAbsent("S001", null));
+        Assert.Equal(Domain.Orders.OrderIds.Key(emoji), KeptIds.Key(emoji)); // one rule for order ids and the others
+    }
+}
