@@ -142,8 +142,9 @@ public static class ClusteringHostingExtensions
 /// <summary>
 /// Creates the ledger table and the touch queue when the silo starts, so a missing account fails fast; warns when the
 /// grain-state bound is below what a member at the configured campaign caps (<see cref="CampaignOptions"/>), every other
-/// per-member cap full at its default and ids of letters, digits or BMP Chinese measures
-/// (<see cref="MemberStateSizes.EveryCapAtOnce"/>), or below what the alert book may grow to.
+/// per-member cap full at its default and the ids it keeps as keys at their worst measures
+/// (<see cref="MemberStateSizes.EveryCapAtOnce"/>; ids kept as sent in ledger entries and redeemed coupons are not counted,
+/// its remarks), or below what the alert book may grow to.
 /// </summary>
 internal sealed partial class EngagementStorageInitializer(
     AzureTableLedgerArchive ledger,
@@ -175,7 +176,7 @@ internal sealed partial class EngagementStorageInitializer(
             await journal.InitializeAsync(cancellationToken);
         });
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateCharacters} stored characters, below the {EveryCapAtOnceCharacters} a member with Engagement:Campaigns:MaxAttributedOrders {MaxAttributedOrders}, MaxMembershipsKept {MaxMembershipsKept}, every other per-member cap full at its default, its outbox at its bound and ids of letters, digits or BMP Chinese may take: such a member's writes will be refused and its events dead-lettered")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateCharacters} stored characters, below the {EveryCapAtOnceCharacters} a member with Engagement:Campaigns:MaxAttributedOrders {MaxAttributedOrders}, MaxMembershipsKept {MaxMembershipsKept}, every other per-member cap full at its default, its outbox at its bound and the ids it keeps as keys at their worst may take: such a member's writes will be refused and its events dead-lettered")]
     private static partial void LogBoundBelowEveryCap(ILogger logger, int maxGrainStateCharacters, long everyCapAtOnceCharacters, int maxAttributedOrders, int maxMembershipsKept);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement:Storage:MaxGrainStateBytes is {MaxGrainStateCharacters} stored characters, below the {AlertBookMaxCharacters} the programme's alert book may grow to (AlertBookBounds.ResolveMaxBytes): once it grows past the setting, its writes will be refused and alerts stop")]

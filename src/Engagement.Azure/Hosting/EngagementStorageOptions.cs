@@ -37,9 +37,10 @@ public sealed class EngagementStorageOptions
     /// <summary>
     /// Default for <see cref="MaxGrainStateBytes"/>: 480 Ki (491,520) characters of stored JSON, all that one row of the
     /// provider holds (<see cref="ProviderStringCapacity"/>). A member with every per-member collection at its default cap
-    /// at once, its client-sent ids at their worst, measures 435,824 (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceCharacters"/>,
-    /// MemberStateSerializationTests): 88.7% of it, 55,696 left. What can still pass it (caps raised past their defaults,
-    /// orders refunded many times each, long eventIds on every kept ledger entry, live campaign memberships beyond 100) is
+    /// at once, the ids it keeps as keys at their worst, measures 440,576 (<see cref="Domain.Members.MemberStateSizes.EveryCapAtOnceCharacters"/>,
+    /// MemberStateSerializationTests): 89.6% of it, 50,944 left. What can still pass it (caps raised past their defaults,
+    /// orders refunded many times each, long ids kept as sent in the kept ledger's entries, in redeemed coupons or as grant
+    /// ids, live campaign memberships beyond 100: that class' remarks give the figures) is
     /// refused (<see cref="Storage.GrainStateTooLargeException"/>). In the table a character is 2 bytes: the provider's 15
     /// properties of 32K characters, 960 KiB of Azure's 1 MiB entity, the rest left for the keys, the timestamp and the ETag
     /// (the provider's own split).

@@ -7,8 +7,8 @@ namespace Engagement.Domain.Members;
 /// <summary>
 /// How a member keeps an id a client sent (an order or lot id, a redemption id and its store id, an adjustment id): as
 /// sent when its stored JSON takes at most <see cref="MaxKeptBytes"/> bytes, else as a fixed-size key, so what a member
-/// keeps fits one table row whatever characters a POS or a support desk puts in its ids (CONTRACT.md §1 and §4: ids are
-/// up to 128 code points, and the stored-state encoder writes an emoji as 12 characters, <c>+</c> or a quote as 6, so one
+/// keeps fits one table row whatever characters a POS or a support desk puts in its ids (CONTRACT.md §1, and
+/// <c>RequestIds.MaxLength</c>: ids are up to 128 code points, and the stored-state encoder writes an emoji as 12 characters, <c>+</c> or a quote as 6, so one
 /// id could take 1,536). The key is the id's first code points (at most <see cref="PrefixBytes"/> stored bytes, for whoever
 /// reads it), <c>~</c>, and 22 base64url characters of the SHA-256 of the id's UTF-16 code units (128 bits): two ids of
 /// one member share a key only if their hashes collide, or if a client sends, as an id, the key of another of that
@@ -85,6 +85,14 @@ public static class KeptIds
         a is not null && b is not null && (string.Equals(a, b, StringComparison.Ordinal) || string.Equals(Key(a), Key(b), StringComparison.Ordinal));
 
     /// <summary>
+    /// As <see cref="Same"/> for a <paramref name="kept"/> id (as kept or as sent) against <paramref name="id"/> as a request
+    /// sends it, whose key the caller computed once (<paramref name="keyOfId"/> = <see cref="Key"/> of <paramref name="id"/>),
+    /// so matching one id against many kept ones hashes it once; false when <paramref name="kept"/> is null.
+    /// </summary>
+    public static bool Matches(string? kept, string id, string keyOfId) =>
+        kept is not null && (string.Equals(kept, id, StringComparison.Ordinal) || string.Equals(Key(kept), keyOfId, StringComparison.Ordinal));
+
+    /// <summary>
     /// As <see cref="Same"/>, but two nulls (an optional id sent by neither, e.g. a redemption without a store) are the
     /// same too; a null and an id are not.
     /// </summary>
@@ -104,7 +112,7 @@ public static class KeptIds
         var key = Key(id);
         foreach (var known in ids)
         {
-            if (string.Equals(known, id, StringComparison.Ordinal) || string.Equals(Key(known), key, StringComparison.Ordinal))
+            if (Matches(known, id, key))
             {
                 return true;
             }

@@ -34,10 +34,13 @@ public static class AdjustmentActors
     public static readonly TimeSpan KeptFor = TimeSpan.FromDays(30);
 
     /// <summary>Who made adjustment <paramref name="adjustmentId"/> (as sent, or as kept); null when not kept.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> or <paramref name="adjustmentId"/> is null.</exception>
     public static AdjustmentActor? Of(MemberState state, string adjustmentId)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.AdjustmentActors?.FindLast(r => KeptIds.Same(r.AdjustmentId, adjustmentId))?.By;
+        ArgumentNullException.ThrowIfNull(adjustmentId);
+        var key = KeptIds.Key(adjustmentId); // hashed once, not once a record
+        return state.AdjustmentActors?.FindLast(r => KeptIds.Matches(r.AdjustmentId, adjustmentId, key))?.By;
     }
 
     /// <summary>

@@ -277,8 +277,9 @@ public static class AdjustmentPolicy
         }
 
         var redemptionId = eventId[(EventIdPrefix.Length + RedemptionUndoPrefix.Length)..];
+        var key = KeptIds.Key(redemptionId); // hashed once, not once a record
         return state.Redemptions.Find(r => r.Status == RedemptionStatuses.Accepted && r.Undone == undone
-            && KeptIds.Same(r.RedemptionId, redemptionId)); // kept by KeptIds: the id as sent matches its key
+            && KeptIds.Matches(r.RedemptionId, redemptionId, key)); // kept by KeptIds: the id as sent matches its key
     }
 
     private static long Balance(MemberState state, string kind, ProgramOptions options, DateTimeOffset now) =>

@@ -62,7 +62,7 @@ public static class RedemptionPolicy
                 // Stores compare as given, null included (but for the store-less points record above): a store-less redemption (no unit taken) answered as the replay
                 // of one at a store would let a stock counter take a unit per store for one payment.
                 return Refused(state, RedemptionStatuses.Invalid,
-                    $"redemptionId {redemptionId} was already used for a different request: {Described(previous.Points, previous.CashAmount, previous.RewardId, previous.StoreId)}, "
+                    $"redemptionId {redemptionId} was already used for a different request: {Described(previous.Points, previous.CashAmount, previous.RewardId, storeMatches && previous.StoreId is not null ? storeId : previous.StoreId)}, "
                     + $"not {Described(points, cashAmount, rewardId, storeId)}; send a new redemptionId for a new redemption (the first request again returns its answer)",
                     points, cashAmount, options) with { Field = ReusedIdField };
             }
@@ -209,10 +209,12 @@ public static class RedemptionPolicy
     /// kept-id rule (<see cref="KeptIds.Same"/>), so a record keeping the id's key, or one stored before keys were kept
     /// (the id as sent), is found by the id as sent.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> or <paramref name="redemptionId"/> is null.</exception>
     public static RedemptionRecord? Remembered(MemberState state, string redemptionId)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return state.Redemptions.Find(r => KeptIds.Same(r.RedemptionId, redemptionId));
+        var key = KeptIds.Key(redemptionId); // hashed once, not once a record
+        return state.Redemptions.Find(r => KeptIds.Matches(r.RedemptionId, redemptionId, key));
     }
 
     /// <summary>

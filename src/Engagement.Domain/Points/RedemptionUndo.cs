@@ -42,7 +42,7 @@ public static class RedemptionUndo
     /// lots with 128-character CJK ids, each kept as its 25-character key, about 1.5 KB of JSON each, so a member's state
     /// grows by 6,116 bytes; with the <see cref="MaxMovedOnlyRedemptionsWithLots"/> points redemptions after them, 10,703,
     /// RedemptionUndoSizeTests; with 36-character lot ids stored as sent, 10-digit points and 128-character CJK redemption
-    /// ids (kept as keys, <see cref="Members.KeptIds"/>) the 7 records add 14,646 bytes of JSON with Chinese escaped; the every-cap member, <see cref="Members.MemberStateSizes.EveryCapAtOnceCharacters"/>,
+    /// ids (kept as keys, <see cref="Members.KeptIds"/>) the 7 records add 14,681 bytes of JSON with Chinese escaped; the every-cap member, <see cref="Members.MemberStateSizes.EveryCapAtOnceCharacters"/>,
     /// fits the 480 KiB row with all its collections at their caps); an undo comes minutes after its
     /// redemption (the unit's hold lasts <c>StockHoldMinutes</c>), and an older one's undo falls back to one fresh lot.
     /// </summary>

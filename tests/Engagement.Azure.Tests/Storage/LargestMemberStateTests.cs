@@ -5,6 +5,7 @@ using Engagement.Azure.Tests.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Domain.Members;
 using Engagement.Domain.Members.Effects;
+using Engagement.Domain.Offers;
 using Engagement.Domain.Points;
 using Engagement.Domain.Program;
 using Engagement.Grains.Hosting;
@@ -95,8 +96,26 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
             AdjustmentActors.Remember(member, EmojiId('A', i), new AdjustmentActor("Li Na", "support"), now.AddMinutes(i));
         }
 
+        // And the member's 20 coupon refusal notes (Coupon.MaxRefusalsPerMember), which keep their redemption and store ids
+        // as sent (support reads them): orders under the coupons' minimum spend, ids of emoji.
+        var offers = new OffersOptions { CouponSecret = "test-coupon-secret-0123456789abcdef" };
+        var template = new CouponTemplate
+        {
+            OfferId = "C-618", Kind = CouponKinds.Threshold, Value = 100m, MinSpend = 500m, ValidDays = 7,
+            Scope = new CouponScope { Regions = ["east"], Stores = [] },
+        };
+        var codes = Enumerable.Range(0, Coupon.MaxRefusalsPerMember / Coupon.MaxRefusals)
+            .Select(i => MemberCoupons.Issue(member, template, $"grant-{i}", offers, options, now).Reply.Coupon!.Code)
+            .ToList();
+        for (var n = 0; n < Coupon.MaxRefusalsPerMember; n++)
+        {
+            var order = new CouponOrder(100m, EmojiId('T', n), "east");
+            Assert.True(MemberCoupons.Redeem(member, codes[n % codes.Count], EmojiId('C', n), order, options, now.AddMinutes(n)).StateChanged);
+        }
+
         var grown = Grown(stored, MemberStateSizes.EveryCapAtOnceCharacters);
         var json = Json(grown);
+        Assert.Equal(Coupon.MaxRefusalsPerMember, MemberCoupons.Book(member).Coupons.Sum(c => c.Refusals?.Count ?? 0));
         Assert.InRange(StoredStateText.Characters(json), MemberStateSizes.EveryCapAtOnceCharacters, MemberStateSizes.EveryCapAtOnceCharacters + 2_000);
         Assert.All(member.Redemptions, r => Assert.True(KeptIds.StoredBytesAtMost(r.RedemptionId) <= KeptIds.MaxKeptBytes && KeptIds.StoredBytesAtMost(r.StoreId!) <= KeptIds.MaxKeptBytes));
         var state = new TestGrainState<MemberGrainState>(grown);
@@ -112,11 +131,18 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
         Assert.Equal((RedemptionStatuses.Accepted, true, firsts[oldest]), (retry.Status, retry.Replayed, retry.Detail));
         Assert.StartsWith($"redemptionId {EmojiId('R', oldest)} was already used for a different request", reused.Detail, StringComparison.Ordinal);
         Assert.Equal(new AdjustmentActor("Li Na", "support"), AdjustmentActors.Of(back.State.Member, EmojiId('A', AdjustmentActors.MaxKept - 1)));
+        var notes = MemberCoupons.Book(back.State.Member).Coupons.SelectMany(c => c.Refusals ?? []).OrderBy(n => n.At).ToList();
+        Assert.Equal(
+            Enumerable.Range(0, Coupon.MaxRefusalsPerMember).Select(n => (EmojiId('C', n), (string?)EmojiId('T', n))),
+            notes.Select(n => (n.RedemptionId, n.StoreId))); // as sent, every code point back
     }
 
-    /// <summary>A 128-code-point id: <paramref name="kind"/>, 123 emoji and <paramref name="n"/> in 4 digits.</summary>
+    /// <summary>
+    /// A 128-code-point id: 123 emoji, <paramref name="kind"/> and <paramref name="n"/> in 4 digits; it opens with an emoji,
+    /// which fills the key's opening (KeptIds.PrefixBytes), so its key is the longest, 35 stored characters.
+    /// </summary>
     private static string EmojiId(char kind, int n) =>
-        kind + string.Concat(Enumerable.Repeat("😀", 123)) + n.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
+        string.Concat(Enumerable.Repeat("😀", 123)) + kind + n.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task AMemberStateOverTheRowIsRefusedAndTheStoredOneKept()

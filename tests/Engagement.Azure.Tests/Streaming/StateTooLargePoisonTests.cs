@@ -90,8 +90,8 @@ public sealed class StateTooLargePoisonTests(BoundedStateMemberCluster cluster)
 /// <summary>
 /// A bound below what a member at every configured cap measures is allowed, and said once at startup (a warning, not a
 /// failure). The figure is computed from the configured campaign caps, not the defaults: this silo keeps 300 attributed
-/// orders (Engagement:Campaigns:MaxAttributedOrders), so the every-cap member is 435,824 + 100 × 94 = 445,224 stored
-/// characters (MemberStateSizes.EveryCapAtOnce), where the defaults' figure would be 435,824.
+/// orders (Engagement:Campaigns:MaxAttributedOrders), so the every-cap member is 440,576 + 100 × 94 = 449,976 stored
+/// characters (MemberStateSizes.EveryCapAtOnce), where the defaults' figure would be 440,576.
 /// </summary>
 [Collection(BoundedStateMemberCollection.Name)]
 public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster cluster)
@@ -99,17 +99,17 @@ public sealed class StateBoundStartupWarningTests(BoundedStateMemberCluster clus
     [Fact]
     public void ASiloWhoseBoundIsBelowAMemberAtEveryConfiguredCapWarnsOnceAtStartupWithTheConfiguredCapsFigure()
     {
-        // The defaults' figure (435,824) would be there had the configured caps been ignored.
+        // The defaults' figure (440,576) would be there had the configured caps been ignored.
         var line = Assert.Single(cluster.Logs.Lines(LogLevel.Warning, "Engagement:Storage:MaxGrainStateBytes is 2048 stored characters, below the "), l => l.Contains(" a member with ", StringComparison.Ordinal));
-        Assert.True(line.Contains("below the 445224 a member with Engagement:Campaigns:MaxAttributedOrders 300, MaxMembershipsKept 100, every other per-member cap full at its default", StringComparison.Ordinal), line);
-        Assert.DoesNotContain(" 435824 ", line, StringComparison.Ordinal);
+        Assert.True(line.Contains("below the 449976 a member with Engagement:Campaigns:MaxAttributedOrders 300, MaxMembershipsKept 100, every other per-member cap full at its default", StringComparison.Ordinal), line);
+        Assert.DoesNotContain(" 440576 ", line, StringComparison.Ordinal);
         Assert.Contains("such a member's writes will be refused", line, StringComparison.Ordinal);
-        Assert.Equal(445_224, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnce(300, 100));
+        Assert.Equal(449_976, Engagement.Domain.Members.MemberStateSizes.EveryCapAtOnce(300, 100));
     }
 }
 
 /// <summary>
-/// On the default bound (480 KiB) the every-cap member fits (MemberStateSizes.EveryCapAtOnceCharacters, 88.7% of it): a silo
+/// On the default bound (480 KiB) the every-cap member fits (MemberStateSizes.EveryCapAtOnceCharacters, 89.6% of it): a silo
 /// starts without the warning, which is for bounds whose every-cap member cannot fit.
 /// </summary>
 [Collection(MemberQueueCollection.Name)]

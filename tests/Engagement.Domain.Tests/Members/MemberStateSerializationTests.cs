@@ -158,7 +158,7 @@ public partial class MemberStateSerializationTests
         Assert.All(member.State.Ledger, e => Assert.EndsWith(", +1 more", e.Reason, StringComparison.Ordinal));
         Assert.Equal(0, member.State.Outbox.Count);
         Assert.Equal(
-            (174_832, 29_566, 36_368, 15_637, 16_820),
+            (174_832, 29_566, 36_368, 15_797, 16_820),
             (caps, withCoupons - caps, withNotes - withCoupons, withMakers - withNotes, bytes - withMakers));
         Assert.True(bytes <= MaxGrainStateBytes * 64 / 100, $"state is {bytes} bytes, over 64% of {MaxGrainStateBytes}");
     }
@@ -199,7 +199,7 @@ public partial class MemberStateSerializationTests
 
         var bytes = Size(member.State);
         Assert.Equal(OutboxEmitFirstAbove, member.State.Outbox.Count);
-        Assert.Equal((213_862, 312_253, 399_774), (withHeldAndTags, everyCap, bytes));
+        Assert.Equal((213_862, 312_413, 399_934), (withHeldAndTags, everyCap, bytes));
 
         // Such an outbox is past the byte bound: the member emits it before its next change, long before it is this large.
         Assert.True(Domain.Members.Effects.OutboxBytes.PastBound(member.State));
@@ -244,12 +244,12 @@ public partial class MemberStateSerializationTests
         }
 
         // The change that stored the 87th (37 stored whole, the kept ledger's 50 by sequence) passed the bound: its write
-        // is the largest such a member makes, 451,492 bytes (91.9% of the 480 KiB row; 14,646 of them the 7 redemption
+        // is the largest such a member makes, 451,687 bytes (91.9% of the 480 KiB row; 14,681 of them the 7 redemption
         // records keeping 16 lots each, 436,846 without; 487,997 before redemption and adjustment ids were kept as keys
         // and records dropped their detail). Not every cap: the other 93 redemptions have GUID ids and there is no campaign
         // side; with them at their worst too, MemberStateSizes.EveryCapAtOnceCharacters (EveryCap.cs), still within the row;
         // the next change emits first, and is refused while the archive stays down.
-        Assert.Equal((1_705, 538, 87, 66_224, 14_646, 451_492), (one, spend, emitFirstAt, outboxBytes, redemptionsAdd, written));
+        Assert.Equal((1_705, 538, 87, 66_224, 14_681, 451_687), (one, spend, emitFirstAt, outboxBytes, redemptionsAdd, written));
         Assert.True(emitFirstAt < OutboxEmitFirstAbove, "the byte bound comes before the outbox's count cap");
         // As stored (Chinese unescaped, characters counted: StoredStateText), that write is within the every-cap member's.
         Assert.True(Stored(member.State) <= MemberStateSizes.EveryCapAtOnceCharacters, $"{Stored(member.State)} stored, over MemberStateSizes.EveryCapAtOnceCharacters");
@@ -441,12 +441,25 @@ public partial class MemberStateSerializationTests
     }
 
     /// <summary>
-    /// A 128-code-point id: <paramref name="kind"/>, 123 times <paramref name="filler"/> (one code point: <c>兑</c>, as
-    /// <see cref="Points.RedemptionUndoSizeTests.CjkId"/>, or one the stored text escapes, <c>+</c> or an emoji) and
-    /// <paramref name="n"/> in 4 digits.
+    /// A 128-code-point id at its worst for <paramref name="filler"/> (one code point: <c>兑</c>, as
+    /// <see cref="Points.RedemptionUndoSizeTests.CjkId"/>, or one the stored text escapes, <c>+</c> or an emoji): it opens
+    /// with two or more fillers, so its key's opening takes KeptIds.PrefixBytes exactly (a key of 35, the longest). A BMP
+    /// filler: 123 fillers, <paramref name="kind"/> and <paramref name="n"/> in 4 digits. One outside the BMP: every code
+    /// point outside it (12 stored characters each, 1,536 the id), <paramref name="kind"/> and the digits written as
+    /// code points next to the filler's.
     /// </summary>
-    internal static string FilledId(char kind, int n, string filler) =>
-        kind + string.Concat(Enumerable.Repeat(filler, 123)) + n.ToString("D4", CultureInfo.InvariantCulture);
+    internal static string FilledId(char kind, int n, string filler)
+    {
+        var digits = n.ToString("D4", CultureInfo.InvariantCulture);
+        var rune = Rune.GetRuneAt(filler, 0);
+        if (rune.IsBmp)
+        {
+            return string.Concat(Enumerable.Repeat(filler, 123)) + kind + digits;
+        }
+
+        string Near(int offset) => new Rune(rune.Value + offset).ToString();
+        return string.Concat(Enumerable.Repeat(filler, 123)) + Near(10 + kind - 'A') + string.Concat(digits.Select(d => Near(d - '0')));
+    }
 
     private static int Size(MemberState state) => Encoding.UTF8.GetByteCount(JsonSerializer.Serialize(state, Web));
 

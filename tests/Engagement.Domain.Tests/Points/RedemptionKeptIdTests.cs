@@ -16,8 +16,14 @@ public class RedemptionKeptIdTests
     /// <summary>The storage's JSON naming (web defaults), as the old code wrote a record.</summary>
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    /// <summary>A 128-code-point id: <paramref name="kind"/> and 127 times <paramref name="filler"/>.</summary>
-    private static string Id(char kind, string filler) => kind + string.Concat(Enumerable.Repeat(filler, 127));
+    /// <summary>The storage's JSON options (web defaults, the stored-state encoder: an emoji as two \uXXXX escapes).</summary>
+    private static readonly JsonSerializerOptions Storage = new(JsonSerializerDefaults.Web) { Encoder = StoredStateText.Encoder };
+
+    /// <summary>
+    /// A 128-code-point id: 127 times <paramref name="filler"/> and <paramref name="kind"/>. Its opening fills the key's
+    /// (KeptIds.PrefixBytes: two <c>+</c>, two <c>兑</c> or one emoji), so its key is the longest, 35 stored bytes.
+    /// </summary>
+    private static string Id(char kind, string filler) => string.Concat(Enumerable.Repeat(filler, 127)) + kind;
 
     [Theory]
     [InlineData("+")] // six stored characters each (\u002B)
@@ -39,8 +45,7 @@ public class RedemptionKeptIdTests
 
         var record = Assert.Single(member.State.Redemptions);
         Assert.Equal((KeptIds.Key(id), KeptIds.Key(store), (string?)null), (record.RedemptionId, record.StoreId, record.Detail));
-        Assert.True(KeptIds.StoredBytesAtMost(record.RedemptionId) <= 35, record.RedemptionId);
-        Assert.True(KeptIds.StoredBytesAtMost(record.StoreId!) <= 35, record.StoreId);
+        Assert.Equal((35, 35), (KeptIds.StoredBytesAtMost(record.RedemptionId), KeptIds.StoredBytesAtMost(record.StoreId!))); // the longest key
         Assert.True(RedemptionPolicy.Accepted(member.State, id, "kettle", store, member.Now));
         Assert.False(RedemptionPolicy.Accepted(member.State, id, "kettle", Id('T', filler), member.Now));
         Assert.False(RedemptionPolicy.Accepted(member.State, id, "kettle", null, member.Now));
@@ -73,6 +78,42 @@ public class RedemptionKeptIdTests
         Assert.Equal(1400, member.Balance);
     }
 
+    [Theory]
+    [InlineData("+")]
+    [InlineData("😀")]
+    public void APointsRedemptionAtALongStoreIdIsReplayedWithItsFirstDetail(string filler)
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        var (id, store) = (Id('R', filler), Id('S', filler));
+        var first = RedemptionPolicy.Redeem(member.State, id, 500, null, null, member.Options, member.Now, storeId: store);
+
+        var retry = RedemptionPolicy.Redeem(member.State, id, 500, null, null, member.Options, member.Now.AddMinutes(5), storeId: store);
+
+        Assert.Equal((RedemptionStatuses.Accepted, false), (first.Status, first.Replayed));
+        Assert.Contains(store, first.Detail!, StringComparison.Ordinal); // the store as sent, never its key
+        Assert.Equal((RedemptionStatuses.Accepted, true, first.Detail, first.PointsValue), (retry.Status, retry.Replayed, retry.Detail, retry.PointsValue));
+        Assert.Equal(1500, member.Balance);
+    }
+
+    [Theory]
+    [InlineData("+")]
+    [InlineData("😀")]
+    public void ACatalogueRetryAtTheSameLongStoreForOtherPointsNamesTheStoreAsSent(string filler)
+    {
+        var member = new TestMember();
+        member.Purchase("O-1", 1000m);
+        var (id, store) = (Id('R', filler), Id('S', filler));
+        Assert.True(RedemptionPolicy.Redeem(member.State, id, 100, null, "kettle", member.Options, member.Now, storeId: store).Accepted);
+
+        var other = RedemptionPolicy.Redeem(member.State, id, 200, null, "kettle", member.Options, member.Now, storeId: store);
+
+        Assert.Equal((RedemptionStatuses.Invalid, RedemptionPolicy.ReusedIdField), (other.Status, other.Field));
+        Assert.StartsWith($"redemptionId {id} was already used for a different request: 100 points for reward kettle at store {store}, not 200 points for reward kettle at store {store};",
+            other.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(KeptIds.Key(store), other.Detail!, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AStoreLessPointsRedemptionIsReplayedForAnyStoreWithItsFirstDetail()
     {
@@ -89,18 +130,22 @@ public class RedemptionKeptIdTests
     }
 
     /// <summary>
-    /// A record as the code before kept ids wrote it (web JSON, the storage's naming): the redemptionId as sent, 128 emoji
-    /// code points, and its detail. Its retry with that id is still its replay, answering the stored detail.
+    /// A record as the code before kept ids wrote it, through the stored-state encoder (web naming, an emoji as
+    /// <c>\uD83D\uDE00</c>): the redemptionId as sent, 128 code points, and a detail in an older wording than the one a
+    /// retry would rebuild. Its retry with that id is still its replay and answers the STORED detail, word for word.
     /// </summary>
     [Fact]
     public void ARecordStoredBeforeIdsWereKeptStillAnswersItsRetryAndRefusesAnotherRequest()
     {
         var id = Id('R', "😀");
+        var stored = string.Concat(Enumerable.Repeat(@"\uD83D\uDE00", 127)) + "R";
+        Assert.Equal($"\"{stored}\"", JsonSerializer.Serialize(id, Storage)); // what the storage wrote for it
         var oldJson = """
             {"redemptionId":"ID","status":"accepted","points":500,"cashAmount":null,"rewardId":"kettle","storeId":"S001","pointsValue":5.00,
-             "detail":"redemption ID of 500 points (5.00 CNY) for reward kettle","at":"2026-06-01T12:00:00+08:00"}
-            """.Replace("ID", id, StringComparison.Ordinal);
-        var old = JsonSerializer.Deserialize<RedemptionRecord>(oldJson, Web)!;
+             "detail":"redeemed 500 points (5.00 CNY) for kettle, redemption ID","at":"2026-06-01T12:00:00+08:00"}
+            """.Replace("ID", stored, StringComparison.Ordinal);
+        var old = JsonSerializer.Deserialize<RedemptionRecord>(oldJson, Storage)!;
+        Assert.Equal(id, old.RedemptionId);
         var member = new TestMember();
         member.Purchase("O-1", 1000m);
         member.State.Redemptions.Add(old);
@@ -108,7 +153,7 @@ public class RedemptionKeptIdTests
         var retry = RedemptionPolicy.Redeem(member.State, id, 500, null, "kettle", member.Options, member.Now, storeId: "S001");
         var other = RedemptionPolicy.Redeem(member.State, id, 500, null, "mug", member.Options, member.Now, storeId: "S001");
 
-        Assert.Equal((RedemptionStatuses.Accepted, true, $"redemption {id} of 500 points (5.00 CNY) for reward kettle", 5.00m),
+        Assert.Equal((RedemptionStatuses.Accepted, true, $"redeemed 500 points (5.00 CNY) for kettle, redemption {id}", 5.00m),
             (retry.Status, retry.Replayed, retry.Detail, retry.PointsValue));
         Assert.Equal((RedemptionStatuses.Invalid, RedemptionPolicy.ReusedIdField), (other.Status, other.Field));
         Assert.StartsWith($"redemptionId {id} was already used for a different request: 500 points for reward kettle at store S001,", other.Detail, StringComparison.Ordinal);
@@ -140,7 +185,8 @@ public class RedemptionKeptIdTests
 
         Assert.Equal("R-0001", KeptIds.Key("R-0001"));
         Assert.Equal("6a1f0f1e-2b59-4d43-9f7c-8c2a5a0f4b11", KeptIds.Key("6a1f0f1e-2b59-4d43-9f7c-8c2a5a0f4b11"));
-        Assert.StartsWith("R~", KeptIds.Key(emoji), StringComparison.Ordinal);
+        Assert.StartsWith("😀~", KeptIds.Key(emoji), StringComparison.Ordinal); // one emoji fills the opening's 12 stored bytes
+        Assert.Equal((35, 35, 24), (KeptIds.StoredBytesAtMost(KeptIds.Key(emoji)), KeptIds.StoredBytesAtMost(KeptIds.Key(Id('R', "+"))), KeptIds.StoredBytesAtMost(KeptIds.Key("R" + emoji))));
         Assert.Equal(KeptIds.Key(emoji), KeptIds.Key(KeptIds.Key(emoji)));
         Assert.True(KeptIds.Same(emoji, KeptIds.Key(emoji)));
         Assert.False(KeptIds.Same(emoji, Id('R', "+")));
