@@ -98,6 +98,7 @@ public sealed class LargestMemberStateTests(StorageSiloFixture silo)
 
         // And the member's 20 coupon refusal notes (Coupon.MaxRefusalsPerMember), which keep their redemption and store ids
         // as sent (support reads them): orders under the coupons' minimum spend, ids of emoji.
+        member.MemberId = "M-emoji"; // a coupon's code is derived from its member's id
         var offers = new OffersOptions { CouponSecret = "test-coupon-secret-0123456789abcdef" };
         var template = new CouponTemplate
         {
