@@ -155,21 +155,29 @@ public static class CampaignMemberships
     }
 
     /// <summary>
+    /// Settled once the campaign has heard the outcome it keeps and no purchase report is owed: a deferred touch that went
+    /// out since delivery is settled as sent (its Outcome stays "deferred", what the campaign counted at delivery).
+    /// Compared with Outcome, such a membership was never forgotten, and the member's state grew with every one.
+    /// </summary>
+    public static bool Settled(CampaignMembership m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return m.PendingPurchases.Count == 0 && m.ReportedOutcome.Length > 0 && m.ReportedOutcome != "deferred";
+    }
+
+    /// <summary>
     /// Forgets memberships no delivery or purchase can concern any more (campaign ended and attribution closed,
-    /// nothing left to report), then the oldest settled ones beyond <paramref name="max"/>.
+    /// nothing left to report), then the oldest settled ones of ended campaigns beyond <paramref name="max"/>. Memberships
+    /// that cannot be forgotten stay; <see cref="MembershipCap.Admit"/> refuses a new one once <paramref name="max"/> of
+    /// them are held, so the total stays at most <paramref name="max"/>.
     /// </summary>
     public static void Prune(CampaignMemberState state, DateTimeOffset now, int max)
     {
-        // Settled once the campaign has heard the outcome it keeps: a deferred touch that went out since delivery is
-        // settled as sent (its Outcome stays "deferred", what the campaign counted at delivery). Compared with Outcome,
-        // such a membership was never forgotten, and the member's state grew with every one.
-        static bool Settled(CampaignMembership m) => m.PendingPurchases.Count == 0 && m.ReportedOutcome.Length > 0
-            && m.ReportedOutcome != "deferred";
-
+        ArgumentNullException.ThrowIfNull(state);
         state.Memberships.RemoveAll(m => Settled(m) && now >= m.ValidUntil && now >= m.AttributionEndsAt);
         for (var i = 0; i < state.Memberships.Count && state.Memberships.Count > max;)
         {
-            if (Settled(state.Memberships[i]) && now >= state.Memberships[i].ValidUntil)
+            if (MembershipCap.Forgettable(state.Memberships[i], now))
             {
                 state.Memberships.RemoveAt(i);
             }

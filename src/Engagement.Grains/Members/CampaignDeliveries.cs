@@ -19,9 +19,12 @@ public static class CampaignDeliveries
     /// A campaign's delivery to one member on the member's one-write path (run inside <paramref name="gate"/>'s change):
     /// a repeat is answered as first decided; an unknown member is ineligible; else the delivery is applied
     /// (<see cref="Apply"/>, stock checked for a goods-tied coupon), the reminder moved for a deferred touch, written once.
+    /// A member holding <c>maxMemberships</c> (the hard cap, <c>Engagement:Campaigns:MaxMembershipsKept</c>) memberships
+    /// it cannot forget yet is refused (<see cref="MembershipCap.Admit"/>): answered suppressed with the cap's reason, its
+    /// arm touch recorded suppressed with it, no membership recorded, nothing it keeps dropped.
     /// </summary>
     internal static async Task<CampaignDeliveryResult> DeliverAsync(
-        MemberActivation member, CampaignDelivery delivery, IGrainFactory grains, MemberWriteGate gate, MemberWakeUps wakeUps, ILogger logger)
+        MemberActivation member, CampaignDelivery delivery, IGrainFactory grains, MemberWriteGate gate, MemberWakeUps wakeUps, ILogger logger, int maxMemberships)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         if (CampaignMemberships.Find(member.Member.Campaigns, delivery.CampaignId) is { } known)
@@ -41,6 +44,16 @@ public static class CampaignDeliveries
         }
 
         var now = member.Now;
+        if (MembershipCap.Admit(member.Member.Campaigns, now, maxMemberships) is { Admitted: false } refused)
+        {
+            // Not stored, so the member's state stays bounded; a replayed page asks again and gets the same answer.
+            // An arm member's touch is recorded suppressed with the reason (support's touch history shows it; bounded there).
+            var touch = delivery.Group == CampaignGroups.Arm ? TouchGovernor.Decide(member.Member, CampaignTouch(delivery, refused.Reason), member.Options, now) : null;
+            await gate.CommitAsync(changed: touch is not null);
+            logger.LogCampaignMembershipCapRefused(member.MemberId, delivery.CampaignId, refused.Held, maxMemberships);
+            return new CampaignDeliveryResult { Outcome = CampaignOutcomes.Suppressed, Group = delivery.Group, Arm = delivery.Arm, TouchId = touch?.TouchId, Reason = refused.Reason };
+        }
+
         var heldBack = await CampaignOffers.HeldBackForStockAsync(grains, member.Context(now), delivery);
         var membership = Apply(member.Context(now), delivery, checkAudience: true, heldBack);
         if (membership.Outcome == TouchDecisions.Deferred)
@@ -48,6 +61,7 @@ public static class CampaignDeliveries
             await wakeUps.WakeAtAsync(TouchGovernor.NextDeferredAt(member.Member), now);
         }
 
+        CampaignMemberships.Prune(member.Member.Campaigns, now, maxMemberships);
         await gate.CommitAsync(changed: true);
         logger.LogCampaignDelivered(member.MemberId, delivery.CampaignId, membership.Group, membership.Arm, membership.Outcome);
         return ResultOf(member.Member, membership, repeat: false);
@@ -88,17 +102,7 @@ public static class CampaignDeliveries
         }
         else
         {
-            var touch = TouchGovernor.Decide(member.Member, new TouchRequest
-            {
-                Kind = CampaignTouchKind,
-                Channel = delivery.Channel,
-                CampaignId = delivery.CampaignId,
-                Offer = delivery.Offer?.Code,
-                ValidUntil = delivery.ValidUntil,
-                DedupeKey = delivery.CampaignId,
-                Category = TouchCategories.Marketing,
-                SuppressReason = CampaignOffers.NoRoomReason(member, delivery),
-            }, member.Options, member.Now);
+            var touch = TouchGovernor.Decide(member.Member, CampaignTouch(delivery, CampaignOffers.NoRoomReason(member, delivery)), member.Options, member.Now);
             membership.Outcome = touch.Decision;
             membership.TouchId = touch.TouchId;
             CampaignOffers.Grant(member, delivery, touch);
@@ -111,6 +115,19 @@ public static class CampaignDeliveries
         MemberMetricsPolicy.RecordStep(member.Member, metricsBefore, new("cd:" + delivery.CampaignId, member.Now, CampaignReached: reached), member.Options, member.Metrics, member.Now);
         return membership;
     }
+
+    /// <summary>The campaign's marketing touch for the member (one touch id per campaign); suppressed with <paramref name="suppressReason"/> when given.</summary>
+    private static TouchRequest CampaignTouch(CampaignDelivery delivery, string? suppressReason) => new()
+    {
+        Kind = CampaignTouchKind,
+        Channel = delivery.Channel,
+        CampaignId = delivery.CampaignId,
+        Offer = delivery.Offer?.Code,
+        ValidUntil = delivery.ValidUntil,
+        DedupeKey = delivery.CampaignId,
+        Category = TouchCategories.Marketing,
+        SuppressReason = suppressReason,
+    };
 
     /// <summary>
     /// Queues a report for every arm outcome that moved since the campaign last heard (a deferred touch went out) and

@@ -79,6 +79,9 @@ public interface IMemberCampaignSide
     /// moved, through the outbox as after an event; true when the state changed and must be written.
     /// </summary>
     bool AfterChange(MemberContext member);
+
+    /// <summary>The hard cap on a member's campaign memberships (<see cref="CampaignOptions.MaxMembershipsKept"/>, <see cref="MembershipCap"/>).</summary>
+    int MaxMemberships { get; }
 }
 
 /// <summary>The campaign side of a silo without campaign services: does nothing.</summary>
@@ -93,11 +96,15 @@ public sealed class NoMemberCampaignSide : IMemberCampaignSide
     public bool Reindex(MemberContext member) => false;
 
     public bool AfterChange(MemberContext member) => false;
+
+    public int MaxMemberships => MemberStateSizes.DefaultMaxMembershipsKept;
 }
 
 /// <summary>The campaign side of a silo with campaign services (<see cref="CampaignServices"/>).</summary>
 public sealed partial class MemberCampaignSide(CampaignServices services, IGrainFactory grains, ILogger<MemberCampaignSide> logger) : IMemberCampaignSide
 {
+    public int MaxMemberships => services.Options.MaxMembershipsKept;
+
     public async ValueTask<CampaignSideResult> AfterEventAsync(MemberContext member, EngagementEvent evt, EventDecision decision)
     {
         ArgumentNullException.ThrowIfNull(evt);
@@ -219,7 +226,19 @@ public sealed partial class MemberCampaignSide(CampaignServices services, IGrain
             }
 
             attributes ??= MemberAttributesReader.Read(member.Member, member.Options, member.Now);
-            return CampaignMapping.ToCriteria(definition.Audience).Matches(attributes);
+            if (!CampaignMapping.ToCriteria(definition.Audience).Matches(attributes))
+            {
+                return false;
+            }
+
+            // At the membership cap the member asks for no grant: nothing is counted or held for a membership it cannot store.
+            var admission = MembershipCap.Admit(member.Member.Campaigns, member.Now, services.Options.MaxMembershipsKept);
+            if (!admission.Admitted)
+            {
+                logger.LogCampaignMembershipCapRefused(member.MemberId, definition.Id, admission.Held, services.Options.MaxMembershipsKept);
+            }
+
+            return admission.Admitted;
         }
 
         for (var i = 0; i < active.Count; i++)

@@ -166,8 +166,8 @@ public sealed class MemberGrain(
     // The campaign retries a failed delivery: it must meet the member as storage holds it, not a touch never stored.
     // A repeat-only delivery decides nothing (it answers what the member already has), so a backed-up outbox never refuses it.
     public Task<CampaignDeliveryResult> DeliverCampaignAsync(CampaignDelivery delivery) => delivery.RepeatOnly
-        ? _gate.EmitOnlyAsync(() => CampaignDeliveries.DeliverAsync(_member, delivery, GrainFactory, _gate, _wakeUps, Logger))
-        : _gate.ChangeAsync(() => CampaignDeliveries.DeliverAsync(_member, delivery, GrainFactory, _gate, _wakeUps, Logger));
+        ? _gate.EmitOnlyAsync(() => CampaignDeliveries.DeliverAsync(_member, delivery, GrainFactory, _gate, _wakeUps, Logger, campaigns.MaxMemberships))
+        : _gate.ChangeAsync(() => CampaignDeliveries.DeliverAsync(_member, delivery, GrainFactory, _gate, _wakeUps, Logger, campaigns.MaxMemberships));
 
     public async Task<CampaignMembershipView?> GetCampaignMembershipAsync(string campaignId)
     {

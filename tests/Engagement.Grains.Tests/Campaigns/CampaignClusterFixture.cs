@@ -130,7 +130,8 @@ public sealed class CampaignClusterCollection : ICollectionFixture<CampaignClust
 
 /// <summary>
 /// The campaign cluster with small campaign memories, so a test meets their bounds with tens of members:
-/// <see cref="ReportDedupeCapacity"/> report ids, <see cref="MaxPendingGrants"/> pending grants.
+/// <see cref="ReportDedupeCapacity"/> report ids, <see cref="MaxPendingGrants"/> pending grants, and members that hold
+/// at most <see cref="MaxMembershipsKept"/> campaign memberships (a few campaigns reach the cap).
 /// </summary>
 public sealed class SmallCampaignMemoryFixture : CampaignClusterFixture
 {
@@ -138,10 +139,13 @@ public sealed class SmallCampaignMemoryFixture : CampaignClusterFixture
 
     public const int MaxPendingGrants = 8;
 
+    public const int MaxMembershipsKept = 3;
+
     protected override IEnumerable<KeyValuePair<string, string?>> Settings =>
     [
         new("Engagement:Campaigns:ReportDedupeCapacity", ReportDedupeCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("Engagement:Campaigns:MaxPendingGrants", MaxPendingGrants.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Engagement:Campaigns:MaxMembershipsKept", MaxMembershipsKept.ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ];
 }
 
