@@ -214,8 +214,12 @@ internal sealed class TriggeredGrants(
 
     /// <summary>
     /// True when the report with this id was not counted yet (its id is remembered from now on, in the write that counts
-    /// it). A repeat is not counted again; it waits for a write, so the first count is durable before it is acknowledged.
+    /// it). A repeat is not counted again and writes nothing: it waits for the writes in flight to settle
+    /// (<see cref="StateWriteGate.SettledAsync"/>), so the first count is durable before the repeat is acknowledged, and
+    /// if the write storing it failed the repeat fails too (the activation is behind storage; the member sends it again
+    /// to the reloaded campaign, which counts it once).
     /// </summary>
+    /// <exception cref="Orleans.Storage.InconsistentStateException">A write of this activation failed.</exception>
     private async Task<bool> FirstTimeAsync(string? reportId)
     {
         if (string.IsNullOrEmpty(reportId) || Campaign.Reports.TryCount(reportId, options.ReportDedupeCapacity))
@@ -223,7 +227,7 @@ internal sealed class TriggeredGrants(
             return true;
         }
 
-        await saveAsync();
+        await settledAsync();
         return false;
     }
 }

@@ -1,6 +1,7 @@
 using Engagement.Contracts.Campaigns;
 using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
+using Engagement.Grains.Campaigns;
 using Engagement.Grains.Tests.Infrastructure;
 
 namespace Engagement.Grains.Tests.Campaigns;
@@ -44,6 +45,30 @@ public sealed class ReportDedupeTests(CampaignClusterFixture cluster)
         Assert.Equal(1, results.Treated.Converted);
         Assert.Equal(150.50m, results.Treated.Revenue);
         Assert.Equal(5m, results.Treated.Cost);
+    }
+
+    [Fact]
+    public async Task AReportSentAgainWritesNothingItWaitsForTheStoredFirstCount()
+    {
+        var scope = "dw" + Guid.NewGuid().ToString("N")[..8];
+        var (definition, campaign, member) = await CampaignTestKit.CreateTriggeredAsync(cluster.Client, scope, Now, scope + "-east", new CampaignTrigger { EventType = EventTypes.Purchase });
+        var grant = await campaign.RequestGrantAsync(member);
+        var sent = new CampaignOutcomeReport { MemberId = member, Arm = grant.Arm!, From = "", To = CampaignOutcomes.Sent, ReportId = $"{member}|campaign-outcome:{definition.Id}:>sent" };
+        var bought = new CampaignPurchaseReport
+        {
+            MemberId = member, Group = CampaignGroups.Arm, Arm = grant.Arm, Amount = 99.90m, Conversion = true, EventId = "p-1",
+            ReportId = $"{member}|campaign-purchase:{definition.Id}:p-1",
+        };
+        await campaign.ReportOutcomeAsync(sent);
+        await campaign.ReportPurchaseAsync(bought);
+        var writes = cluster.Faults.WritesOf(definition.Id);
+
+        // The repeats are answered from the stored first count (the gate settled), without a write of their own.
+        await campaign.ReportOutcomeAsync(sent);
+        await campaign.ReportPurchaseAsync(bought);
+        Assert.Equal(writes, cluster.Faults.WritesOf(definition.Id));
+        var stored = cluster.Faults.Stored<CampaignGrainState>(definition.Id)!;
+        Assert.Equal((1L, 1L, 99.90m), (stored.Groups[grant.Arm!].Sent, stored.Groups[grant.Arm!].Converted, stored.Groups[grant.Arm!].Revenue));
     }
 
     [Fact]
