@@ -8,7 +8,9 @@ namespace Engagement.Domain.Campaigns;
 /// A membership is the member's memory that a campaign reached it: a repeated delivery (fan-out resumed after a
 /// restart, a second matching event) answers from it instead of touching again. Memberships are dropped only once
 /// the campaign has ended and its attribution window closed, when no delivery for it can come any more
-/// (<see cref="CampaignMemberships.Prune"/>).
+/// (<see cref="CampaignMemberships.Prune"/>), or beyond the cap once the campaign has ended and is settled; a member
+/// holding the cap in memberships it cannot forget is refused by the next campaign (<see cref="MembershipCap"/>), so the
+/// list never grows past it.
 /// </remarks>
 public sealed class CampaignMemberState
 {

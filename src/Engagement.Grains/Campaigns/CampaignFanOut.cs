@@ -43,7 +43,7 @@ internal sealed class CampaignFanOut(
     /// <summary>The retries of members a page found backed up (made when first needed).</summary>
     private BackedUpRetries? _retries;
 
-    private BackedUpRetries Retries => _retries ??= new BackedUpRetries(campaignId, state, options, DeliverWithRetryAsync, _pacer, gate.WriteAsync, gate.WhenStored, time, logger);
+    private BackedUpRetries Retries => _retries ??= new BackedUpRetries(campaignId, state, options, DeliverWithRetryAsync, _pacer, gate.WriteAsync, a => gate.WhenStored(a), time, logger);
 
     /// <summary>
     /// True when the last <see cref="RunAsync"/> returned with every shard done but backed-up members waiting for a
@@ -80,7 +80,8 @@ internal sealed class CampaignFanOut(
                 await Retries.EndAsync(cancellationToken);
                 (Campaign.Status, Campaign.ResumeTo, Campaign.CompletedAt) = (CampaignStatuses.Ended, null, time.GetUtcNow());
                 var reached = Campaign.Progress(time.GetUtcNow(), false).Reached;
-                gate.WhenStored(() => CampaignLog.Ended(logger, campaignId, reached)); // figures as written, logged once stored
+                // Figures as written, logged once stored, or by the reload that finds an ambiguous write stored it.
+                gate.WhenStored(() => CampaignLog.Ended(logger, campaignId, reached), () => Campaign.Status == CampaignStatuses.Ended);
                 await gate.WriteAsync();
                 return true;
             }
@@ -92,7 +93,8 @@ internal sealed class CampaignFanOut(
                 {
                     Campaign.Status = CampaignStatuses.Running;
                     var total = Campaign.Shards.Sum(s => s.Total);
-                    gate.WhenStored(() => CampaignLog.Counted(logger, campaignId, total));
+                    gate.WhenStored(() => CampaignLog.Counted(logger, campaignId, total), () => Campaign.Shards.Count > 0 && Campaign.Shards.All(s => s.Counted)
+                        && Campaign.Status is not (CampaignStatuses.Counting or CampaignStatuses.Draft) && Campaign.ResumeTo != CampaignStatuses.Counting);
                     await gate.WriteAsync();
                 }
 
@@ -117,7 +119,7 @@ internal sealed class CampaignFanOut(
                 Campaign.Status = CampaignStatuses.Completed;
                 Campaign.CompletedAt = time.GetUtcNow();
                 var p = Campaign.Progress(time.GetUtcNow(), false);
-                gate.WhenStored(() => CampaignLog.Completed(logger, campaignId, p.Reached, p.Sent, p.Deferred, p.Suppressed, p.Control, p.Excluded));
+                gate.WhenStored(() => CampaignLog.Completed(logger, campaignId, p.Reached, p.Sent, p.Deferred, p.Suppressed, p.Control, p.Excluded), () => Campaign.Status == CampaignStatuses.Completed);
                 await gate.WriteAsync();
                 return true;
             }
@@ -282,8 +284,9 @@ internal sealed class CampaignFanOut(
             // One line a page, not one a member: a chain-wide outage could otherwise log a Warning for every member. Logged
             // by the write that stores the page; when it fails the page is not stored, and its replay by the next
             // activation gives them up (and logs them) again if they are still backed up.
-            var (count, first) = (givenUp.Count, string.Join(", ", givenUp.Take(5)));
-            gate.WhenStored(() => CampaignLog.BackedUpListFull(logger, campaignId, count, BackedUpMembers.MaxWaiting, first));
+            // Given-up counts only grow: a reload holding this page's total holds this page (an ambiguous write stored it).
+            var (count, first, total) = (givenUp.Count, string.Join(", ", givenUp.Take(5)), Campaign.BackedUp!.GivenUp);
+            gate.WhenStored(() => CampaignLog.BackedUpListFull(logger, campaignId, count, BackedUpMembers.MaxWaiting, first), () => Campaign.BackedUp?.GivenUp >= total);
         }
 
         await gate.WriteAsync();

@@ -84,17 +84,15 @@ public sealed class CampaignGrain(
         }
     }
 
+    /// <summary>Leaving after a failed write: the lines of a write that failed yet committed are written if storage holds its change (<see cref="StoredOnReload"/>).</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        StoredOnReload.LogAsync(_writeGate, state.ReadStateAsync, logger, CampaignId);
+
     public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
         var normalized = CampaignDefinitions.Normalize(definition);
-        var errors = CampaignDefinitions.Validate(normalized).ToList();
-        errors.AddRange(CampaignMapping.CouponErrors(normalized).Where(e => !errors.Exists(x => x.Field == e.Field)));
-        if (!string.Equals(normalized.Id, CampaignId, StringComparison.Ordinal))
-        {
-            errors.Add(new("id", $"must be the campaign's id '{CampaignId}'"));
-        }
-
+        var errors = CampaignMapping.CreateErrors(normalized, CampaignId);
         if (errors.Count > 0)
         {
             return new CampaignCreateResult { Status = CampaignCreateResult.Invalid, Errors = errors };

@@ -32,6 +32,12 @@ internal static partial class CampaignLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Campaign {CampaignId}: an action run once a state write was stored threw; the others ran")]
     public static partial void StoredActionFailed(ILogger logger, Exception ex, string campaignId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: a state write reported failure but storage holds its change (an ambiguous write, e.g. a timeout after the commit); its {Found} log lines were written on reload, {NotFound} changes were not stored and are repeated by the next activation")]
+    public static partial void AmbiguousWriteStored(ILogger logger, string campaignId, int found, int notFound);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: a state write failed and storage could not be read to tell whether it committed; {Lines} log lines (audience counted, completed, ended, given up) may be missing: read the campaign's status and progress")]
+    public static partial void AmbiguousWriteUnknown(ILogger logger, Exception ex, string campaignId, int lines);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId} is paused and its window-end reminder could not be registered; tried again in a minute while it stays active")]
     public static partial void WindowEndReminderFailed(ILogger logger, Exception ex, string campaignId);
 

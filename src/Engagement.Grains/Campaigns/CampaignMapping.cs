@@ -56,6 +56,23 @@ internal static class CampaignMapping
         from error in grant.ToTemplate().Validate()
         select new CampaignFieldError(CampaignDefinitions.CouponField(offer.Field, error.Field), error.Message);
 
+    /// <summary>
+    /// Every error of a normalized definition created under <paramref name="campaignId"/>: the definition's own
+    /// (<see cref="CampaignDefinitions.Validate"/>), its coupons' (<see cref="CouponErrors"/>, one per field), and an id
+    /// that is not the grain's. Empty when it may be created.
+    /// </summary>
+    public static List<CampaignFieldError> CreateErrors(CampaignDefinition normalized, string campaignId)
+    {
+        var errors = CampaignDefinitions.Validate(normalized).ToList();
+        errors.AddRange(CouponErrors(normalized).Where(e => !errors.Exists(x => x.Field == e.Field)));
+        if (!string.Equals(normalized.Id, campaignId, StringComparison.Ordinal))
+        {
+            errors.Add(new("id", $"must be the campaign's id '{campaignId}'"));
+        }
+
+        return errors;
+    }
+
     public static CampaignTriggerRule ToRule(CampaignTrigger trigger) => new(trigger.EventType, trigger.ItemCategory, trigger.MinAmount);
 
     public static BudgetLimit ToLimit(CampaignBudget? budget) => new(budget?.MaxGrants, budget?.MaxCost);

@@ -32,12 +32,15 @@ public sealed class CampaignOptions
     public TimeSpan TriggeredRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Campaign memberships a member keeps beyond those still live (ended ones are forgotten first). Default 100; at least
-    /// 1, and at most what a member's table row holds with <see cref="MaxAttributedOrders"/> as configured, every other
-    /// per-member cap at its default and ids of letters, digits or BMP Chinese
-    /// (<see cref="MemberStateSizes.LargestMembershipsKeptThatFit"/>: 222 with <see cref="MaxAttributedOrders"/> 200),
-    /// refused at start above it, naming the largest that fits. Memberships of campaigns still live are never forgotten,
-    /// so a member in more live campaigns at once than this keeps more.
+    /// The most campaign memberships a member holds, those of live campaigns included: a hard cap (<see cref="MembershipCap"/>).
+    /// Ended, settled ones are forgotten first to make room; a member already holding this many it cannot forget (live
+    /// campaigns, reports owed) is refused by the next campaign: it answers suppressed with the cap's reason (an arm
+    /// member's touch is recorded suppressed with it, the campaign counts it suppressed, the member logs a warning), no
+    /// membership is recorded and nothing kept is dropped; a triggered campaign asks no grant for it. Default 100, the
+    /// figure <see cref="MemberStateSizes.EveryCapAtOnceCharacters"/> measures; at least 1, and at most what a member's
+    /// table row holds with <see cref="MaxAttributedOrders"/> as configured, every other per-member cap at its default and
+    /// ids of letters, digits or BMP Chinese (<see cref="MemberStateSizes.LargestMembershipsKeptThatFit"/>: 222 with
+    /// <see cref="MaxAttributedOrders"/> 200), refused at start above it, naming the largest that fits.
     /// </summary>
     public int MaxMembershipsKept { get; set; } = MemberStateSizes.DefaultMaxMembershipsKept;
 

@@ -14,7 +14,10 @@ namespace Engagement.Grains.Campaigns;
 /// member deliveries, report ids and pending grants make a repeat count nothing twice.
 /// What must follow a change's storing (a log line saying it is stored) is handed to <see cref="WhenStored"/>: it runs
 /// after the write that stores the change, and never when that write fails (the change is not stored by this
-/// activation; the repeat logs it once stored).
+/// activation; the repeat logs it once stored). A write can fail and yet have committed (a timeout after the table took
+/// it): the next activation then finds the change stored and repeats nothing, so nothing would log it. An action handed
+/// in with a check of the stored state is kept when its write fails, and <see cref="ConfirmAfterReloadAsync"/>, run when
+/// the activation goes, reads storage and runs each one whose check finds its change there.
 /// </summary>
 /// <param name="write">Writes the grain's current state (Orleans' <c>IPersistentState.WriteStateAsync</c>).</param>
 /// <param name="onFailure">Called once, at the first failed write (the campaign grain deactivates on idle).</param>
@@ -27,7 +30,10 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
     private Exception? _failure;
 
     /// <summary>Actions waiting for the change made before them to be stored, in the order they were handed in.</summary>
-    private List<Action> _whenStored = [];
+    private List<StoredAction> _whenStored = [];
+
+    /// <summary>Actions with a check whose write failed or was refused: they run if a reload finds their change stored.</summary>
+    private List<StoredAction> _unconfirmed = [];
 
     /// <summary>
     /// True once a write has failed: the activation's memory may be ahead of storage, nothing more is written from it,
@@ -35,11 +41,50 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
     /// </summary>
     public bool Behind { get; private set; }
 
+    /// <summary>Actions kept from failed writes, waiting for <see cref="ConfirmAfterReloadAsync"/>.</summary>
+    public int Unconfirmed => _unconfirmed.Count;
+
     /// <summary>
     /// Runs <paramref name="action"/> once a write started after this call has succeeded (the change made before this
-    /// call is then in storage); dropped when that write fails or is refused.
+    /// call is then in storage). When that write fails or is refused it is dropped, unless <paramref name="foundStored"/>
+    /// is given: then it is kept for <see cref="ConfirmAfterReloadAsync"/>, which runs it if
+    /// <paramref name="foundStored"/>, asked of the state storage holds, says the change is there.
     /// </summary>
-    public void WhenStored(Action action) => _whenStored.Add(action);
+    /// <param name="action">What follows the storing (a log line).</param>
+    /// <param name="foundStored">Whether the reloaded state holds the change (read after the reload); null: dropped on failure.</param>
+    public void WhenStored(Action action, Func<bool>? foundStored = null) => _whenStored.Add(new StoredAction(action, foundStored));
+
+    /// <summary>
+    /// After a failed write (<see cref="Behind"/>), reads what storage holds (<paramref name="reload"/>) and runs every
+    /// action kept from the failed writes whose check finds its change stored: a write that reported failure but had
+    /// committed (an ambiguous write) gets its lines after all, once. The others are dropped: the next activation
+    /// repeats their change and runs them when it stores it. Returns how many ran and how many were dropped.
+    /// </summary>
+    /// <param name="reload">Reads the grain's state from storage into the object the checks look at.</param>
+    /// <exception cref="Exception">Whatever <paramref name="reload"/> throws (a storage failure): the kept actions are then dropped.</exception>
+    public async Task<(int Found, int NotFound)> ConfirmAfterReloadAsync(Func<Task> reload)
+    {
+        ArgumentNullException.ThrowIfNull(reload);
+        var kept = _unconfirmed;
+        _unconfirmed = [];
+        if (kept.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        await reload();
+        var found = 0;
+        foreach (var entry in kept)
+        {
+            if (entry.FoundStored!())
+            {
+                found++;
+                Run(entry.Action);
+            }
+        }
+
+        return (found, kept.Count - found);
+    }
 
     /// <summary>
     /// Throws the <see cref="InconsistentStateException"/> a refused write throws when a write has failed, with what
@@ -73,7 +118,13 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
     public async Task WriteAsync()
     {
         await WaitForWriteInProgressAsync();
-        ThrowIfBehind();
+        if (Behind)
+        {
+            // Refused: what waited for this write is dropped, those with a check kept for the reload.
+            Keep(_whenStored);
+            _whenStored.Clear();
+            ThrowIfBehind();
+        }
 
         // Taken in the turn that starts the write: what this write stores includes every change they follow.
         var stored = _whenStored;
@@ -85,6 +136,7 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         }
         catch (Exception ex)
         {
+            Keep(stored);
             Fail(ex);
             throw;
         }
@@ -96,6 +148,7 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         }
         catch (Exception ex)
         {
+            Keep(stored);
             Fail(ex);
             throw;
         }
@@ -107,20 +160,29 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
             }
         }
 
-        foreach (var action in stored)
+        foreach (var entry in stored)
         {
-            try
-            {
-                action();
-            }
-            catch (Exception ex)
-            {
-                // One action's failure (a logging sink throwing) must not cost the others their run, nor the write's
-                // caller its success: the change is stored, so a reporter that throws too is swallowed here.
-                Report(ex);
-            }
+            Run(entry.Action);
         }
     }
+
+    /// <summary>Runs one action of a stored change; its failure is reported, never thrown.</summary>
+    private void Run(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex)
+        {
+            // One action's failure (a logging sink throwing) must not cost the others their run, nor the write's
+            // caller its success: the change is stored, so a reporter that throws too is swallowed here.
+            Report(ex);
+        }
+    }
+
+    /// <summary>Keeps the actions with a check of a write that failed, for <see cref="ConfirmAfterReloadAsync"/>.</summary>
+    private void Keep(List<StoredAction> actions) => _unconfirmed.AddRange(actions.Where(a => a.FoundStored is not null));
 
     /// <summary>Returns once no write is in progress (a failed one marks the gate <see cref="Behind"/>); throws nothing.</summary>
     private async Task WaitForWriteInProgressAsync()
@@ -157,6 +219,7 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
     /// <summary>Not stored (<paramref name="failure"/>): nothing queued runs, nothing more is written, and the activation goes (once).</summary>
     private void Fail(Exception failure)
     {
+        Keep(_whenStored);
         _whenStored.Clear();
         if (!Behind)
         {
@@ -165,3 +228,8 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         }
     }
 }
+
+/// <summary>An action handed to <see cref="StateWriteGate.WhenStored"/>, with the check of the stored state that keeps it past a failed write.</summary>
+/// <param name="Action">What follows the storing.</param>
+/// <param name="FoundStored">Whether the reloaded state holds the change; null when the action is dropped on failure.</param>
+internal sealed record StoredAction(Action Action, Func<bool>? FoundStored);

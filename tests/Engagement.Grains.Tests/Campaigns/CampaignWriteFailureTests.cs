@@ -82,6 +82,42 @@ public sealed class CampaignWriteFailureTests(CampaignClusterFixture cluster)
         Assert.Equal(done.GrantsReserved, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Held().Grants);
     }
 
+    [Theory]
+    [InlineData(CampaignStatuses.Running, "audience counted")]
+    [InlineData(CampaignStatuses.Completed, "fan-out completed")]
+    public async Task The_line_of_a_fan_out_step_whose_write_failed_after_committing_is_logged_once_when_the_activation_reloads_and_finds_it_stored(string status, string line)
+    {
+        var scope = "wa" + Guid.NewGuid().ToString("N")[..8];
+        var members = await CreateMembersAsync(cluster.Client, Now, scope, 60);
+        var definition = Broadcast(scope + "-amb", Now, new CampaignAudience { Regions = [scope + "-east", scope + "-west", scope + "-north"] }) with
+        {
+            Budget = new CampaignBudget { MaxGrants = 1_000 },
+        };
+        var campaign = cluster.Client.GetGrain<ICampaignGrain>(definition.Id);
+        cluster.Faults.CommitThenFailFirstWriteWhere(definition.Id, state => state is CampaignGrainState s && s.Status == status);
+        Assert.Equal(CampaignCreateResult.Created, (await campaign.CreateAsync(definition)).Status);
+        Assert.Equal(CampaignTriggerResult.Started, (await campaign.TriggerAsync()).Status);
+
+        // The step's write is stored yet reported failed (a timeout after the commit): the activation goes, reads storage,
+        // finds the step there and writes its line, once, with a warning naming the ambiguous write.
+        var ambiguous = $"Campaign {definition.Id}: a state write reported failure but storage holds its change";
+        await UntilAnswerAsync(() => Task.FromResult<string?>(cluster.Logs.Lines(LogLevel.Warning, ambiguous).Count > 0 ? "logged" : null), "the warning written after the reload's lines");
+        Assert.Single(Lines(definition.Id, line));
+        Assert.Single(cluster.Logs.Lines(LogLevel.Warning, ambiguous));
+        Assert.Equal(1, cluster.Faults.FailuresOf(definition.Id));
+        Assert.NotEqual(CampaignStatuses.Counting, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Status);
+
+        // The next activation repeats nothing of the step: the fan-out (if not done) completes, each line written once.
+        await UntilAnswerAsync(() => ReminderAsync(campaign), "the reminder's run");
+        var done = await UntilCompletedAsync(campaign);
+        Assert.Single(Lines(definition.Id, line));
+        Assert.Single(Lines(definition.Id, "fan-out completed"));
+        Assert.Equal(members.Count, done.Progress.Reached);
+        var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).ToList();
+        Assert.Equal(touched.Count, touched.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(done.GrantsReserved, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Held().Grants);
+    }
+
     [Fact]
     public async Task The_ended_line_of_a_fan_out_whose_ending_write_failed_is_logged_once_after_the_write_that_stores_it()
     {

@@ -151,6 +151,43 @@ public sealed class StateWriteGateTests
         Assert.Empty(ran);
     });
 
+    [Fact]
+    public Task After_a_failed_write_a_reload_runs_once_each_kept_action_whose_change_storage_holds_and_drops_the_rest() => OneTurnAtATime(async () =>
+    {
+        // Storage as a string: the write stores the live state, then (ambiguously) reports failure.
+        var (live, stored) = ("counting", "counting");
+        var ran = new List<string>();
+        var reloads = 0;
+        var gate = new StateWriteGate(
+            () =>
+            {
+                stored = live;
+                throw new TaskCanceledException("test: timed out after the table took the write");
+            },
+            () => { },
+            ex => throw new InvalidOperationException("no action throws here", ex));
+
+        live = "running";
+        gate.WhenStored(() => ran.Add("counted"), () => stored == "running");
+        gate.WhenStored(() => ran.Add("unchecked"));
+        await Assert.ThrowsAsync<TaskCanceledException>(gate.WriteAsync);
+
+        // A change made after the failed write began, never written: kept with its check, found missing, dropped.
+        live = "completed";
+        gate.WhenStored(() => ran.Add("completed"), () => stored == "completed");
+        await Assert.ThrowsAsync<InconsistentStateException>(gate.WriteAsync);
+        Assert.Empty(ran);
+        Assert.Equal(2, gate.Unconfirmed);
+
+        Assert.Equal((1, 1), await gate.ConfirmAfterReloadAsync(() => { reloads++; return Task.CompletedTask; }));
+        Assert.Equal(["counted"], ran);
+
+        // Once: a second reload has nothing left to confirm and reads nothing.
+        Assert.Equal((0, 0), await gate.ConfirmAfterReloadAsync(() => { reloads++; return Task.CompletedTask; }));
+        Assert.Equal(["counted"], ran);
+        Assert.Equal((1, 0), (reloads, gate.Unconfirmed));
+    });
+
     /// <summary>Runs <paramref name="test"/> as on a grain activation's scheduler: one turn at a time, in the order they were queued.</summary>
     internal static Task OneTurnAtATime(Func<Task> test) =>
         Task.Factory.StartNew(test, CancellationToken.None, TaskCreationOptions.None, new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler).Unwrap();

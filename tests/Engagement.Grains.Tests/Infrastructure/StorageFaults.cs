@@ -58,6 +58,7 @@ public sealed class StorageFaults
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _exceptions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<string, Exception>> _nextWrite = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<object?, bool>> _nextWriteWhere = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<object?, bool>> _ambiguousWriteWhere = new(StringComparer.Ordinal);
 
     /// <summary>From now on, the given operations fail for the grain with this key.</summary>
     public void Fail(string grainKey, StorageFault fault) => _failing[grainKey] = fault;
@@ -94,6 +95,13 @@ public sealed class StorageFaults
     /// <see cref="InjectedStorageFaultException"/>, before anything is written); the writes before and after it succeed.
     /// </summary>
     public void FailFirstWriteWhere(string grainKey, Func<object?, bool> when) => _nextWriteWhere[grainKey] = when;
+
+    /// <summary>
+    /// Only the first state write of this grain whose state <paramref name="when"/> picks is ambiguous: it is stored (as
+    /// <see cref="Stored{T}"/> and the next read show), then reported failed with a <see cref="TaskCanceledException"/>, as
+    /// the Azure SDK reports a timeout after the table took the write. Counted in <see cref="FailuresOf"/>.
+    /// </summary>
+    public void CommitThenFailFirstWriteWhere(string grainKey, Func<object?, bool> when) => _ambiguousWriteWhere[grainKey] = when;
 
     /// <summary>
     /// From now on, a member state write of this grain whose outbox holds more than <paramref name="maxPending"/> effects
@@ -162,6 +170,11 @@ public sealed class StorageFaults
         var key = grainId.Key.ToString()!;
         _stored[key] = JsonSerializer.SerializeToUtf8Bytes(state, Json);
         _writes.AddOrUpdate(key, 1, (_, n) => n + 1);
+        if (_ambiguousWriteWhere.TryGetValue(key, out var when) && when(state) && _ambiguousWriteWhere.TryRemove(key, out _))
+        {
+            _injected.AddOrUpdate(key, 1, (_, n) => n + 1);
+            throw new TaskCanceledException($"injected fault: writing state of {grainId} timed out after it was stored");
+        }
     }
 }
 
