@@ -32,12 +32,25 @@ public sealed class CampaignCheckpointFailureApiTests(CampaignCheckpointFailureA
         using var marketing = host.Client(ApiHostFixture.MarketingKey);
         using var support = host.Client(ApiHostFixture.SupportKey);
         var now = host.Clock.GetUtcNow();
+
+        // A few real members in a region of their own, in the member index before the campaign is triggered.
+        const int n = 6;
+        var memberIds = Enumerable.Range(0, n).Select(i => $"{id}-m{i}").ToList();
+        using (var admin = host.Client(ApiHostFixture.AdminKey))
+        {
+            var events = memberIds.Select((m, i) => (object)new { eventId = $"{m}-reg", type = "register", memberId = m, occurredAt = now.AddMinutes(-1), regionId = id }).ToArray();
+            using var posted = await admin.PostAsJsonAsync("api/v1/events", events, Json);
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        var draft = new { id = "draft-" + id, audience = new { regions = new[] { id } } };
+        await Poll.UntilAsync(() => EstimateAsync(marketing, draft), members => members == n, seconds: 60);
         using var created = await marketing.PostAsJsonAsync("api/v1/campaigns", new
         {
             id,
             name = "Checkpoint " + id,
             kind = "broadcast",
-            audience = new { regions = new[] { "nowhere-" + id } },
+            audience = new { regions = new[] { id } },
             channel = "push",
             offer = new { kind = "coupon", code = "CPF5", unitCost = 5m },
             validFrom = now.AddHours(-1),
@@ -58,6 +71,7 @@ public sealed class CampaignCheckpointFailureApiTests(CampaignCheckpointFailureA
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>(Json))!;
         Assert.Equal(503, problem["status"]!.GetValue<int>());
+        Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.6.4", problem["type"]?.GetValue<string>());
         Assert.False(string.IsNullOrWhiteSpace(problem["title"]?.GetValue<string>()));
         Assert.Equal(1, host.Storage.Failures);
 
@@ -68,12 +82,27 @@ public sealed class CampaignCheckpointFailureApiTests(CampaignCheckpointFailureA
         var view = (await marketing.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}", Json))!;
         Assert.Equal("paused", view["status"]!.GetValue<string>());
 
-        // Resumed, it completes from its stored cursors: the empty audience counted and reached once, nothing granted.
+        // Resumed, it completes from its stored cursors: the audience counted and reached once, each member in one group,
+        // each arm member touched once, and the grants it shows are the grants its last stored state holds.
         using var resumed = await marketing.PostAsync($"api/v1/campaigns/{id}/resume", null);
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
         var done = await Poll.UntilAsync(() => marketing.GetFromJsonAsync<JsonObject>($"api/v1/campaigns/{id}", Json), v => v["status"]!.GetValue<string>() == "completed", seconds: 60);
         var progress = done["progress"]!.AsObject();
-        Assert.Equal((0L, 0L, 0L), (progress["total"]!.GetValue<long>(), progress["reached"]!.GetValue<long>(), progress["sent"]!.GetValue<long>()));
+        long P(string field) => progress[field]!.GetValue<long>();
+        Assert.Equal(((long)n, (long)n), (P("total"), P("reached")));
+        Assert.Equal((long)n, P("sent") + P("deferred") + P("suppressed") + P("heldBackForStock") + P("control") + P("excluded") + P("ineligible") + P("budgetSkipped") + P("membershipCapRefused"));
+        Assert.Equal(P("sent") + P("deferred"), done["grantsReserved"]!.GetValue<long>());
+        Assert.Equal(host.Storage.StoredGrants(id), done["grantsReserved"]!.GetValue<long>());
+        var touched = 0L;
+        foreach (var m in memberIds)
+        {
+            var touches = (await support.GetFromJsonAsync<JsonArray>($"api/v1/members/{m}/touches", Json))!;
+            var mine = touches.Count(t => t!["campaignId"]?.GetValue<string>() == id);
+            Assert.InRange(mine, 0, 1);
+            touched += mine;
+        }
+
+        Assert.Equal(P("sent") + P("deferred") + P("suppressed"), touched);
         Assert.Equal(1, host.Storage.Failures);
 
         // One pause in the audit trail, numbered 1: the refused one changed nothing.
@@ -89,6 +118,13 @@ public sealed class CampaignCheckpointFailureApiTests(CampaignCheckpointFailureA
     }
 
     private sealed record Answer(HttpStatusCode Status, JsonObject Body);
+
+    /// <summary>The exact audience estimate of <paramref name="draft"/> (members in the index matching it).</summary>
+    private static async Task<long> EstimateAsync(HttpClient client, object draft)
+    {
+        using var response = await client.PostAsJsonAsync("api/v1/campaigns/audience-estimate", draft, Json);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(Json))!["members"]!.GetValue<long>();
+    }
 
     /// <summary>The real host over Azurite with <see cref="HeldCheckpointStorage"/> in front of its grain storage.</summary>
     public sealed class FailingCheckpointHost : ApiHostFixture
@@ -120,6 +156,11 @@ public sealed class CampaignCheckpointFailureApiTests(CampaignCheckpointFailureA
 
         /// <summary>Completes when the checkpoint is being held.</summary>
         public Task Held => _held.Task;
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _storedGrants = new(StringComparer.Ordinal);
+
+        /// <summary>The grants held (<see cref="CampaignGrainState.Held"/>) by the campaign's last state the table took; 0 before any.</summary>
+        public long StoredGrants(string campaignId) => _storedGrants.GetValueOrDefault(campaignId);
 
         /// <summary>Checkpoints failed so far.</summary>
         public int Failures => Volatile.Read(ref _failures);
@@ -157,6 +198,10 @@ public sealed class CampaignCheckpointFailureApiTests(CampaignCheckpointFailureA
             {
                 await faults.BeforeWriteAsync(grainId, grainState);
                 await inner.WriteStateAsync(stateName, grainId, grainState);
+                if (grainState.State is CampaignGrainState stored)
+                {
+                    faults._storedGrants[grainId.Key.ToString()!] = stored.Held().Grants;
+                }
             }
 
             public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);

@@ -112,6 +112,13 @@ public static class CampaignOutcomes
     /// <summary>The member's live state no longer matches the audience (or the member is unknown).</summary>
     public const string Ineligible = "ineligible";
 
+    /// <summary>
+    /// The member already holds the most campaign memberships it cannot forget yet (<c>Engagement:Campaigns:MaxMembershipsKept</c>):
+    /// refused, group <c>none</c>, nothing recorded, no touch; counted in <see cref="CampaignProgress.MembershipCapRefused"/>.
+    /// An addition beyond CONTRACT.md (member-to-campaign answer, not an outside shape). See docs/campaigns.md.
+    /// </summary>
+    public const string MembershipCapRefused = "membership_cap_refused";
+
     /// <summary>An arm member not offered a goods-tied coupon because its store has none of the goods (CONTRACT.md §2.1).</summary>
     public const string HeldBackForStock = "held_back_for_stock";
 }

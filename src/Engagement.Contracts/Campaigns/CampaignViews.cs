@@ -87,6 +87,14 @@ public sealed record CampaignProgress
 
     /// <summary>Of <see cref="BackedUpSkipped"/>, members never reached: refused 10 times (about 21 hours), the retry list full (500), or the window ended first.</summary>
     [Id(17)] public long BackedUpGivenUp { get; init; }
+
+    /// <summary>
+    /// Audience members refused because they already hold the most campaign memberships they cannot forget yet
+    /// (<c>Engagement:Campaigns:MaxMembershipsKept</c>, default 100): counted in <see cref="Reached"/>, in no group (not in
+    /// <see cref="Suppressed"/>, <see cref="Control"/> or <see cref="Excluded"/>), no touch, no grant. JSON
+    /// <c>progress.membershipCapRefused</c>; an addition beyond CONTRACT.md. See docs/campaigns.md.
+    /// </summary>
+    [Id(18)] public long MembershipCapRefused { get; init; }
 }
 
 /// <summary>Campaign statuses.</summary>

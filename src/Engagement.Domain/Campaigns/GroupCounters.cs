@@ -18,6 +18,12 @@ public enum DeliveryOutcome
     /// <summary>The member's live state no longer matched the audience; counted apart, in no group.</summary>
     Ineligible,
 
+    /// <summary>
+    /// The member already holds the most campaign memberships it cannot forget yet (<see cref="MembershipCap"/>): refused,
+    /// nothing recorded; counted apart, in no group, so arm and control figures (and uplift) are not skewed by it.
+    /// </summary>
+    MembershipCapRefused,
+
     /// <summary>An arm member not offered a goods-tied coupon: its store has none of the goods (CONTRACT.md §2.1); no grant is held.</summary>
     HeldBackForStock,
 }

@@ -6,16 +6,20 @@ namespace Engagement.Domain.Campaigns;
 /// state stays within the row the every-cap figure measures (<c>Members/MemberStateSizes.EveryCapAtOnceCharacters</c>
 /// assumes exactly that many). A new enrolment is admitted only while fewer than <c>max</c> memberships are ones
 /// <see cref="CampaignMemberships.Prune"/> may not forget (a live campaign, or a report still owed); past it the new
-/// campaign is refused (the member answers it as suppressed with <see cref="Reason"/>) and nothing already kept is
-/// dropped. See docs/campaigns.md, "How it holds up".
+/// campaign is refused (the member answers it <c>membership_cap_refused</c>, group <c>none</c>, with <see cref="Reason"/>;
+/// the campaign counts it in <c>progress.membershipCapRefused</c>, in no group) and nothing already kept is dropped.
+/// No touch is recorded for a refusal, so a member's touch history (CONTRACT.md §4, <c>GET /members/{memberId}/touches</c>)
+/// shows none for that campaign. See docs/campaigns.md, "How it holds up".
 /// </summary>
 public static class MembershipCap
 {
-    /// <summary>The reason a refused enrolment carries (the touch's suppression reason, the delivery's reason): names the cap and the setting.</summary>
-    /// <param name="held">Memberships the member holds that cannot be forgotten yet.</param>
+    /// <summary>
+    /// The reason a refused enrolment carries (the delivery's reason, the same for every refused member of a cap, so it
+    /// groups in logs and support tools; the member's held count is logged apart): names the cap and the setting.
+    /// </summary>
     /// <param name="max">The cap, <c>Engagement:Campaigns:MaxMembershipsKept</c>.</param>
-    public static string Reason(int held, int max) =>
-        $"campaign membership cap: the member holds {held} campaign memberships that cannot be forgotten yet (live campaigns or reports owed), the most is {max} (Engagement:Campaigns:MaxMembershipsKept); this campaign is not recorded";
+    public static string Reason(int max) =>
+        $"campaign membership cap: the member already holds the most campaign memberships that cannot be forgotten yet (live campaigns or reports owed), the most is {max} (Engagement:Campaigns:MaxMembershipsKept); no membership recorded";
 
     /// <summary>
     /// Whether a membership may be forgotten now: the campaign has heard the outcome it keeps, no purchase report is owed,
@@ -44,7 +48,7 @@ public static class MembershipCap
         ArgumentNullException.ThrowIfNull(state);
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         var held = state.Memberships.Count(m => !Forgettable(m, now));
-        return held < max ? new MembershipAdmission(true, held, null) : new MembershipAdmission(false, held, Reason(held, max));
+        return held < max ? new MembershipAdmission(true, held, null) : new MembershipAdmission(false, held, Reason(max));
     }
 }
 

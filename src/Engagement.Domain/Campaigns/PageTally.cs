@@ -12,6 +12,9 @@ public sealed class PageTally
     /// <summary>Members whose live state no longer matched the audience.</summary>
     public long Ineligible { get; private set; }
 
+    /// <summary>Members refused at their membership cap (<see cref="MembershipCap"/>); in no group.</summary>
+    public long MembershipCapRefused { get; private set; }
+
     /// <summary>Members not delivered because the budget ran out.</summary>
     public long BudgetSkipped { get; private set; }
 
@@ -25,7 +28,8 @@ public sealed class PageTally
     public void Skipped() => BudgetSkipped++;
 
     /// <summary>
-    /// Counts a member's answer under the group it reports (a repeat reports the group recorded the first time).
+    /// Counts a member's answer under the group it reports (a repeat reports the group recorded the first time);
+    /// an ineligible or membership-cap-refused member is counted apart, in no group.
     /// A sent or deferred arm touch keeps a grant: the one reserved for it on this page, or its unit cost.
     /// </summary>
     /// <param name="planned">What the page planned for the member.</param>
@@ -38,6 +42,12 @@ public sealed class PageTally
         if (outcome == DeliveryOutcome.Ineligible)
         {
             Ineligible++;
+            return;
+        }
+
+        if (outcome == DeliveryOutcome.MembershipCapRefused)
+        {
+            MembershipCapRefused++;
             return;
         }
 

@@ -20,7 +20,7 @@ namespace Engagement.Grains.Campaigns;
 /// <param name="deliver">Delivers to a member with the fan-out's timeout retries; null when it refused as backed up.</param>
 /// <param name="pacer">The fan-out's pacing (<see cref="CampaignOptions.MaxDeliveriesPerSecond"/>).</param>
 /// <param name="saveAsync">Writes the campaign's state (throws when it fails).</param>
-/// <param name="whenStored">Runs an action once the change made before it is stored (<see cref="StateWriteGate.WhenStored"/>).</param>
+/// <param name="whenStored">Runs an action once the change made before it is stored, with the check that finds the change in a reloaded state after an ambiguous write (<see cref="StateWriteGate.WhenStored"/>).</param>
 /// <param name="time">The engine clock (UTC).</param>
 /// <param name="logger">The campaign grain's logger.</param>
 internal sealed class BackedUpRetries(
@@ -30,7 +30,7 @@ internal sealed class BackedUpRetries(
     Func<string, CampaignDelivery, Task<CampaignDeliveryResult?>> deliver,
     DeliveryPacer pacer,
     Func<Task> saveAsync,
-    Action<Action> whenStored,
+    Action<Action, Func<bool>> whenStored,
     TimeProvider time,
     ILogger logger)
 {
@@ -155,8 +155,12 @@ internal sealed class BackedUpRetries(
             BackedUp.SetInFlight(null);
             if (result is null && !BackedUp.RefusedAgain(memberId, time.GetUtcNow()))
             {
-                // Logged once stored: a failed write is not logged as a give-up the replay may not repeat.
-                whenStored(() => CampaignLog.BackedUpGivenUp(logger, campaignId, memberId, refusals + 1));
+                // Logged once stored: a failed write is not logged as a give-up the replay may not repeat. Given-up
+                // counts only grow and a given-up member never waits again: a reload holding both holds this give-up.
+                var givenUp = BackedUp.GivenUp;
+                whenStored(
+                    () => CampaignLog.BackedUpGivenUp(logger, campaignId, memberId, refusals + 1),
+                    () => Campaign.BackedUp is { } b && b.GivenUp >= givenUp && !b.Waiting.Exists(m => m.MemberId == memberId));
             }
 
             await saveAsync();
@@ -173,7 +177,11 @@ internal sealed class BackedUpRetries(
         Campaign.Add(tally);
         BackedUp.Reached(memberId);
         BackedUp.SetInFlight(null);
-        whenStored(() => CampaignLog.BackedUpReached(logger, campaignId, memberId, refusals, outcome));
+        // Reached-later counts only grow: a reload holding this total with the member off the list holds this retry.
+        var reachedLater = BackedUp.ReachedLater;
+        whenStored(
+            () => CampaignLog.BackedUpReached(logger, campaignId, memberId, refusals, outcome),
+            () => Campaign.BackedUp is { } b && b.ReachedLater >= reachedLater && !b.Waiting.Exists(m => m.MemberId == memberId));
         await saveAsync();
     }
 }

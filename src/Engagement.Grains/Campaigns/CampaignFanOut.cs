@@ -43,7 +43,7 @@ internal sealed class CampaignFanOut(
     /// <summary>The retries of members a page found backed up (made when first needed).</summary>
     private BackedUpRetries? _retries;
 
-    private BackedUpRetries Retries => _retries ??= new BackedUpRetries(campaignId, state, options, DeliverWithRetryAsync, _pacer, gate.WriteAsync, a => gate.WhenStored(a), time, logger);
+    private BackedUpRetries Retries => _retries ??= new BackedUpRetries(campaignId, state, options, DeliverWithRetryAsync, _pacer, gate.WriteAsync, (a, found) => gate.WhenStored(a, found), time, logger);
 
     /// <summary>
     /// True when the last <see cref="RunAsync"/> returned with every shard done but backed-up members waiting for a
@@ -89,11 +89,11 @@ internal sealed class CampaignFanOut(
             if (Campaign.Status == CampaignStatuses.Counting)
             {
                 await ForEachShardAsync(s => !s.Counted, CountShardAsync, cancellationToken);
-                if (Campaign.Status == CampaignStatuses.Counting && Campaign.Shards.All(s => s.Counted))
+                if (Campaign.Status == CampaignStatuses.Counting && Campaign.AudienceCounted)
                 {
                     Campaign.Status = CampaignStatuses.Running;
                     var total = Campaign.Shards.Sum(s => s.Total);
-                    gate.WhenStored(() => CampaignLog.Counted(logger, campaignId, total), () => Campaign.Shards.Count > 0 && Campaign.Shards.All(s => s.Counted)
+                    gate.WhenStored(() => CampaignLog.Counted(logger, campaignId, total), () => Campaign.AudienceCounted
                         && Campaign.Status is not (CampaignStatuses.Counting or CampaignStatuses.Draft) && Campaign.ResumeTo != CampaignStatuses.Counting);
                     await gate.WriteAsync();
                 }
@@ -287,6 +287,13 @@ internal sealed class CampaignFanOut(
             // Given-up counts only grow: a reload holding this page's total holds this page (an ambiguous write stored it).
             var (count, first, total) = (givenUp.Count, string.Join(", ", givenUp.Take(5)), Campaign.BackedUp!.GivenUp);
             gate.WhenStored(() => CampaignLog.BackedUpListFull(logger, campaignId, count, BackedUpMembers.MaxWaiting, first), () => Campaign.BackedUp?.GivenUp >= total);
+        }
+
+        if (tally.MembershipCapRefused > 0)
+        {
+            // One line a page (members log theirs at Debug); counts only grow, so a reload holding this total holds this page.
+            var (refused, refusedTotal) = (tally.MembershipCapRefused, Campaign.MembershipCapRefused);
+            gate.WhenStored(() => CampaignLog.MembershipCapRefused(logger, campaignId, refused, options.MaxMembershipsKept), () => Campaign.MembershipCapRefused >= refusedTotal);
         }
 
         await gate.WriteAsync();

@@ -84,9 +84,9 @@ public sealed class CampaignGrain(
         }
     }
 
-    /// <summary>Leaving after a failed write: the lines of a write that failed yet committed are written if storage holds its change (<see cref="StoredOnReload"/>).</summary>
+    /// <summary>Leaving after a failed write: the lines of a write that failed yet committed are written if storage holds its change (<see cref="StoredOnReload"/>); the read stops at the deactivation's deadline.</summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        StoredOnReload.LogAsync(_writeGate, state.ReadStateAsync, logger, CampaignId);
+        StoredOnReload.LogAsync(_writeGate, () => state.ReadStateAsync().WaitAsync(cancellationToken), logger, CampaignId);
 
     public async Task<CampaignCreateResult> CreateAsync(CampaignDefinition definition)
     {

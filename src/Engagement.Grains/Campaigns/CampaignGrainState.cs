@@ -36,12 +36,19 @@ public sealed class CampaignGrainState
     /// <summary>One cursor per member-index shard, fixed when the fan-out starts.</summary>
     public List<ShardCursor> Shards { get; set; } = [];
 
+    /// <summary>The audience is counted: the fan-out has shards and every one has its total (progress.total is known).</summary>
+    [JsonIgnore]
+    public bool AudienceCounted => Shards.Count > 0 && Shards.All(s => s.Counted);
+
     /// <summary>Counters by group: each arm by its name, <c>control</c>, <c>global_control</c>.</summary>
     public Dictionary<string, GroupCounters> Groups { get; set; } = new(StringComparer.Ordinal);
 
     public long Ineligible { get; set; }
 
     public long BudgetSkipped { get; set; }
+
+    /// <summary>Members refused at their membership cap (<see cref="Domain.Campaigns.MembershipCap"/>): processed, in no group.</summary>
+    public long MembershipCapRefused { get; set; }
 
     /// <summary>Grants held by sent or deferred touches (committed pages and triggered grants).</summary>
     public long GrantsReserved { get; set; }
@@ -155,6 +162,7 @@ public sealed class CampaignGrainState
         }
 
         (Ineligible, BudgetSkipped) = (Ineligible + tally.Ineligible, BudgetSkipped + tally.BudgetSkipped);
+        MembershipCapRefused += tally.MembershipCapRefused;
         Hold(tally.Kept);
     }
 
@@ -195,8 +203,8 @@ public sealed class CampaignGrainState
         var global = Groups.GetValueOrDefault(CampaignGroups.GlobalControl) ?? new GroupCounters();
         return new CampaignProgress
         {
-            Reached = arms.Sum(a => a.Audience) + control.Audience + global.Audience + Ineligible + BudgetSkipped,
-            Total = Shards.Count > 0 && Shards.All(s => s.Counted) ? Shards.Sum(s => s.Total) : null,
+            Reached = arms.Sum(a => a.Audience) + control.Audience + global.Audience + Ineligible + BudgetSkipped + MembershipCapRefused,
+            Total = AudienceCounted ? Shards.Sum(s => s.Total) : null,
             Sent = arms.Sum(a => a.Sent),
             Deferred = arms.Sum(a => a.Deferred),
             Suppressed = arms.Sum(a => a.Suppressed),
@@ -205,6 +213,7 @@ public sealed class CampaignGrainState
             Excluded = global.Audience,
             Ineligible = Ineligible,
             BudgetSkipped = BudgetSkipped,
+            MembershipCapRefused = MembershipCapRefused,
             State = StatusAt(now),
             Shards = Shards.Count,
             ShardsDone = Shards.Count(s => s.Done),

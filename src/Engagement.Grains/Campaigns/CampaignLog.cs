@@ -35,7 +35,7 @@ internal static partial class CampaignLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: a state write reported failure but storage holds its change (an ambiguous write, e.g. a timeout after the commit); its {Found} log lines were written on reload, {NotFound} changes were not stored and are repeated by the next activation")]
     public static partial void AmbiguousWriteStored(ILogger logger, string campaignId, int found, int notFound);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: a state write failed and storage could not be read to tell whether it committed; {Lines} log lines (audience counted, completed, ended, given up) may be missing: read the campaign's status and progress")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: a state write failed and storage could not be read to tell whether it committed; {Lines} log lines (audience counted, completed, ended, given up, reached on retry, refused at the membership cap) may be missing: read the campaign's status and progress")]
     public static partial void AmbiguousWriteUnknown(ILogger logger, Exception ex, string campaignId, int lines);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId} is paused and its window-end reminder could not be registered; tried again in a minute while it stays active")]
@@ -52,6 +52,9 @@ internal static partial class CampaignLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {GivenUp} backed-up members of a page given up: {MaxWaiting} members already wait for a retry; not reached by this campaign (the first: {FirstMemberIds})")]
     public static partial void BackedUpListFull(ILogger logger, string campaignId, int givenUp, int maxWaiting, string firstMemberIds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: {Refused} members of a page refused at their campaign membership cap ({MaxMemberships}, Engagement:Campaigns:MaxMembershipsKept); counted in membershipCapRefused, in no group")]
+    public static partial void MembershipCapRefused(ILogger logger, string campaignId, long refused, int maxMemberships);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Campaign {CampaignId}: every shard is done, {Waiting} backed-up members wait for a retry (the next at {NextAttemptAt})")]
     public static partial void BackedUpWaiting(ILogger logger, string campaignId, int waiting, DateTimeOffset? nextAttemptAt);

@@ -85,6 +85,7 @@ internal static class CampaignMapping
         CampaignOutcomes.Suppressed => DeliveryOutcome.Suppressed,
         CampaignOutcomes.Held => DeliveryOutcome.Held,
         CampaignOutcomes.Ineligible => DeliveryOutcome.Ineligible,
+        CampaignOutcomes.MembershipCapRefused => DeliveryOutcome.MembershipCapRefused,
         CampaignOutcomes.HeldBackForStock => DeliveryOutcome.HeldBackForStock,
         _ => null,
     };

@@ -1,3 +1,4 @@
+using Azure;
 using Orleans.Storage;
 
 namespace Engagement.Grains.Campaigns;
@@ -121,7 +122,7 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         if (Behind)
         {
             // Refused: what waited for this write is dropped, those with a check kept for the reload.
-            Keep(_whenStored);
+            Keep(_whenStored, _failure);
             _whenStored.Clear();
             ThrowIfBehind();
         }
@@ -136,7 +137,7 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         }
         catch (Exception ex)
         {
-            Keep(stored);
+            Keep(stored, ex);
             Fail(ex);
             throw;
         }
@@ -148,7 +149,7 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         }
         catch (Exception ex)
         {
-            Keep(stored);
+            Keep(stored, ex);
             Fail(ex);
             throw;
         }
@@ -181,8 +182,41 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
         }
     }
 
-    /// <summary>Keeps the actions with a check of a write that failed, for <see cref="ConfirmAfterReloadAsync"/>.</summary>
-    private void Keep(List<StoredAction> actions) => _unconfirmed.AddRange(actions.Where(a => a.FoundStored is not null));
+    /// <summary>
+    /// Keeps the actions with a check of a write that failed, for <see cref="ConfirmAfterReloadAsync"/>, when the
+    /// failure may have committed (<see cref="MayHaveCommitted"/>); a write storage refused for certain keeps nothing,
+    /// so the next activation's repeat is the one line, and no ambiguous-write warning is given.
+    /// </summary>
+    private void Keep(List<StoredAction> actions, Exception? failure)
+    {
+        if (failure is not null && MayHaveCommitted(failure))
+        {
+            _unconfirmed.AddRange(actions.Where(a => a.FoundStored is not null));
+        }
+    }
+
+    /// <summary>
+    /// False when storage refused the write for certain: an ETag conflict (Orleans' <see cref="InconsistentStateException"/>,
+    /// HTTP 412) or a conflict (409), anywhere in the exception's chain. True otherwise (a timeout, a cancelled request, a
+    /// 5xx or network failure: the table may have taken it).
+    /// </summary>
+    internal static bool MayHaveCommitted(Exception failure)
+    {
+        for (var ex = failure; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is InconsistentStateException or RequestFailedException { Status: 409 or 412 })
+            {
+                return false;
+            }
+
+            if (ex is AggregateException aggregate && aggregate.InnerExceptions.Count > 0)
+            {
+                return aggregate.InnerExceptions.All(MayHaveCommitted);
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Returns once no write is in progress (a failed one marks the gate <see cref="Behind"/>); throws nothing.</summary>
     private async Task WaitForWriteInProgressAsync()
@@ -219,7 +253,7 @@ internal sealed class StateWriteGate(Func<Task> write, Action onFailure, Action<
     /// <summary>Not stored (<paramref name="failure"/>): nothing queued runs, nothing more is written, and the activation goes (once).</summary>
     private void Fail(Exception failure)
     {
-        Keep(_whenStored);
+        Keep(_whenStored, failure);
         _whenStored.Clear();
         if (!Behind)
         {

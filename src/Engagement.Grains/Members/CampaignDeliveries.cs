@@ -19,9 +19,13 @@ public static class CampaignDeliveries
     /// A campaign's delivery to one member on the member's one-write path (run inside <paramref name="gate"/>'s change):
     /// a repeat is answered as first decided; an unknown member is ineligible; else the delivery is applied
     /// (<see cref="Apply"/>, stock checked for a goods-tied coupon), the reminder moved for a deferred touch, written once.
-    /// A member holding <c>maxMemberships</c> (the hard cap, <c>Engagement:Campaigns:MaxMembershipsKept</c>) memberships
-    /// it cannot forget yet is refused (<see cref="MembershipCap.Admit"/>): answered suppressed with the cap's reason, its
-    /// arm touch recorded suppressed with it, no membership recorded, nothing it keeps dropped.
+    /// A member holding <c>maxMemberships</c> (the hard cap, <c>Engagement:Campaigns:MaxMembershipsKept</c>,
+    /// <see cref="CampaignOptions.MaxMembershipsKept"/>) memberships it cannot forget yet is refused
+    /// (<see cref="MembershipCap.Admit"/>) once its live state still matches the audience (one that no longer does is
+    /// answered ineligible, as below the cap, but not recorded): answered <see cref="CampaignOutcomes.MembershipCapRefused"/>,
+    /// group <c>none</c>, with the cap's reason; nothing is stored, no touch is recorded (so its touch history, CONTRACT.md
+    /// §4 <c>GET /members/{memberId}/touches</c>, shows none, and a later ask once the member has room is a fresh
+    /// delivery), nothing it keeps is dropped. See docs/campaigns.md, "How it holds up".
     /// </summary>
     internal static async Task<CampaignDeliveryResult> DeliverAsync(
         MemberActivation member, CampaignDelivery delivery, IGrainFactory grains, MemberWriteGate gate, MemberWakeUps wakeUps, ILogger logger, int maxMemberships)
@@ -47,11 +51,16 @@ public static class CampaignDeliveries
         if (MembershipCap.Admit(member.Member.Campaigns, now, maxMemberships) is { Admitted: false } refused)
         {
             // Not stored, so the member's state stays bounded; a replayed page asks again and gets the same answer.
-            // An arm member's touch is recorded suppressed with the reason (support's touch history shows it; bounded there).
-            var touch = delivery.Group == CampaignGroups.Arm ? TouchGovernor.Decide(member.Member, CampaignTouch(delivery, refused.Reason), member.Options, now) : null;
-            await gate.CommitAsync(changed: touch is not null);
+            // The audience is checked first: only a member the campaign would reach is counted as refused by the cap.
+            await gate.CommitAsync(changed: false);
+            if (!MatchesAudience(member.Context(now), delivery))
+            {
+                return new CampaignDeliveryResult { Outcome = CampaignOutcomes.Ineligible, Group = CampaignGroups.None, Reason = "no longer matches the audience" };
+            }
+
+            // Debug per member; the campaign logs one line per page with the count (CampaignFanOut).
             logger.LogCampaignMembershipCapRefused(member.MemberId, delivery.CampaignId, refused.Held, maxMemberships);
-            return new CampaignDeliveryResult { Outcome = CampaignOutcomes.Suppressed, Group = delivery.Group, Arm = delivery.Arm, TouchId = touch?.TouchId, Reason = refused.Reason };
+            return new CampaignDeliveryResult { Outcome = CampaignOutcomes.MembershipCapRefused, Group = CampaignGroups.None, Reason = refused.Reason };
         }
 
         var heldBack = await CampaignOffers.HeldBackForStockAsync(grains, member.Context(now), delivery);
@@ -86,7 +95,7 @@ public static class CampaignDeliveries
             ValidUntil = delivery.ValidUntil,
         };
 
-        if (checkAudience && !CampaignMapping.ToCriteria(delivery.Audience).Matches(MemberAttributesReader.Read(member.Member, member.Options, member.Now)))
+        if (checkAudience && !MatchesAudience(member, delivery))
         {
             // The index lagged the live state; remembered, so a repeat answers the same.
             membership.Group = CampaignGroups.None;
@@ -115,6 +124,10 @@ public static class CampaignDeliveries
         MemberMetricsPolicy.RecordStep(member.Member, metricsBefore, new("cd:" + delivery.CampaignId, member.Now, CampaignReached: reached), member.Options, member.Metrics, member.Now);
         return membership;
     }
+
+    /// <summary>Whether the member's live state (at <see cref="MemberContext.Now"/>) matches the delivery's audience.</summary>
+    private static bool MatchesAudience(MemberContext member, CampaignDelivery delivery) =>
+        CampaignMapping.ToCriteria(delivery.Audience).Matches(MemberAttributesReader.Read(member.Member, member.Options, member.Now));
 
     /// <summary>The campaign's marketing touch for the member (one touch id per campaign); suppressed with <paramref name="suppressReason"/> when given.</summary>
     private static TouchRequest CampaignTouch(CampaignDelivery delivery, string? suppressReason) => new()

@@ -101,7 +101,8 @@ internal static partial class MemberLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} campaign {CampaignId}: {Group} {Arm} → {Outcome}")]
     public static partial void LogCampaignDelivered(this ILogger logger, string memberId, string campaignId, string group, string? arm, string outcome);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId} campaign {CampaignId}: refused at the membership cap, {Held} memberships held that cannot be forgotten yet, the most is {MaxMemberships}; answered suppressed, not recorded")]
+    /// <summary>Debug, one a member and campaign ask (a triggered campaign's matching event, a broadcast page): the campaign logs a broadcast's refusals once a page.</summary>
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{MemberId} campaign {CampaignId}: refused at the membership cap, {Held} memberships held that cannot be forgotten yet, the most is {MaxMemberships}; no membership recorded")]
     public static partial void LogCampaignMembershipCapRefused(this ILogger logger, string memberId, string campaignId, int held, int maxMemberships);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{MemberId}: event stream error")]

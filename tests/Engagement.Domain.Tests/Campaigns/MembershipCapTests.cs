@@ -28,7 +28,8 @@ public sealed class MembershipCapTests
         Assert.False(admission.Admitted);
         Assert.Equal(5, admission.Held);
         Assert.Contains("Engagement:Campaigns:MaxMembershipsKept", admission.Reason, StringComparison.Ordinal);
-        Assert.Contains("5 campaign memberships", admission.Reason, StringComparison.Ordinal);
+        Assert.Equal(MembershipCap.Reason(5), admission.Reason);
+        Assert.Contains("the most is 5", admission.Reason, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(0, 5).Select(i => "live-" + i), state.Memberships.Select(m => m.CampaignId));
     }
 
@@ -65,11 +66,26 @@ public sealed class MembershipCapTests
 
         Assert.False(MembershipCap.Forgettable(owing, At));
         Assert.False(MembershipCap.Forgettable(deferred, At));
-        Assert.Equal(new MembershipAdmission(false, 3, MembershipCap.Reason(3, 3)), MembershipCap.Admit(state, At, max: 3));
+        Assert.Equal(new MembershipAdmission(false, 3, MembershipCap.Reason(3)), MembershipCap.Admit(state, At, max: 3));
 
         // Once reported, the ended one may be forgotten: room again, at the same instant.
         owing.PendingPurchases.Clear();
         Assert.True(MembershipCap.Admit(state, At, max: 3).Admitted);
+    }
+
+    [Fact]
+    public void A_page_counts_a_cap_refusal_apart_in_no_group_so_arm_and_control_figures_are_untouched()
+    {
+        var tally = new PageTally();
+        tally.Count(new PlannedDelivery("m1", "arm", "a", 5m), "", DeliveryOutcome.MembershipCapRefused, 0m);
+        tally.Count(new PlannedDelivery("m2", "control", null, 0m), "", DeliveryOutcome.MembershipCapRefused, 0m);
+        tally.Count(new PlannedDelivery("m3", "control", null, 0m), "control", DeliveryOutcome.Held, 0m);
+
+        Assert.Equal(2, tally.MembershipCapRefused);
+        Assert.Equal(0, tally.Ineligible);
+        Assert.Equal(["control"], tally.Groups.Keys);
+        Assert.Equal((1L, 0L), (tally.Groups["control"].Audience, tally.Groups["control"].Suppressed));
+        Assert.Equal(0, tally.Kept.Grants);
     }
 
     [Fact]

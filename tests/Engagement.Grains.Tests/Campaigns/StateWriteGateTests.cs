@@ -188,6 +188,50 @@ public sealed class StateWriteGateTests
         Assert.Equal((1, 0), (reloads, gate.Unconfirmed));
     });
 
+    [Theory]
+    [InlineData("etag")]
+    [InlineData("412")]
+    [InlineData("409")]
+    public Task A_write_storage_refused_for_certain_keeps_nothing_for_the_reload(string refusal) => OneTurnAtATime(async () =>
+    {
+        // An ETag conflict or a conflict did not commit: the next activation repeats the change and logs it, once; keeping
+        // the line here would log it twice (and warn of an ambiguous write that was not one) if the repeat is stored first.
+        Exception refused = refusal switch
+        {
+            "etag" => new InconsistentStateException("test: etag mismatch", "stored", "current", new Azure.RequestFailedException(412, "precondition failed")),
+            "412" => new Azure.RequestFailedException(412, "precondition failed"),
+            _ => new Azure.RequestFailedException(409, "conflict"),
+        };
+        var ran = new List<string>();
+        var reloads = 0;
+        var gate = new StateWriteGate(() => throw refused, () => { }, ex => throw new InvalidOperationException("no action throws here", ex));
+        gate.WhenStored(() => ran.Add("completed"), () => true);
+        var thrown = await Assert.ThrowsAnyAsync<Exception>(gate.WriteAsync);
+
+        Assert.Same(refused, thrown);
+        Assert.Equal((true, 0), (gate.Behind, gate.Unconfirmed));
+        Assert.Equal((0, 0), await gate.ConfirmAfterReloadAsync(() => { reloads++; return Task.CompletedTask; }));
+        Assert.Equal(0, reloads);
+        Assert.Empty(ran);
+    });
+
+    [Theory]
+    [InlineData("timeout")]
+    [InlineData("500")]
+    [InlineData("aggregate")]
+    public void A_failure_that_may_have_committed_is_kept_for_the_reload(string failure)
+    {
+        Exception ex = failure switch
+        {
+            "timeout" => new TaskCanceledException("test: timed out"),
+            "500" => new Azure.RequestFailedException(500, "server busy"),
+            _ => new AggregateException(new Azure.RequestFailedException(503, "unavailable"), new TimeoutException()),
+        };
+
+        Assert.True(StateWriteGate.MayHaveCommitted(ex));
+        Assert.False(StateWriteGate.MayHaveCommitted(new AggregateException(new Azure.RequestFailedException(412, "precondition failed"))));
+    }
+
     /// <summary>Runs <paramref name="test"/> as on a grain activation's scheduler: one turn at a time, in the order they were queued.</summary>
     internal static Task OneTurnAtATime(Func<Task> test) =>
         Task.Factory.StartNew(test, CancellationToken.None, TaskCreationOptions.None, new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler).Unwrap();
