@@ -50,8 +50,9 @@ public static class MemberStateSizes
     /// redeemed coupon (Offers, <c>CouponBook</c>) keeps its redemptionId and storeId as sent four times (its own fields,
     /// its status reason, that reason's copy in its history, its redemptions list), 12,288 stored characters a coupon:
     /// 614,400 for 50, past the row by themselves; a coupon's grant id, 76,800 for 50, past the margin. Nor counted:
-    /// orders refunded many times each (up to <see cref="Program.ProgramOptions.MaxRefundsPerOrder"/> ids and marks each),
-    /// and campaign memberships beyond the cap whose campaigns are still live (those are never forgotten).
+    /// orders refunded many times each (up to <see cref="Program.ProgramOptions.MaxRefundsPerOrder"/> ids and marks each).
+    /// Campaign memberships are capped at the grains' <c>Engagement:Campaigns:MaxMembershipsKept</c>, live campaigns
+    /// included (a member at the cap is refused by the next campaign), so they never pass the figure's 100.
     /// </para>
     /// </remarks>
     public const int EveryCapAtOnceCharacters = 440_576;

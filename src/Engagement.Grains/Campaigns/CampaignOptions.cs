@@ -34,20 +34,21 @@ public sealed class CampaignOptions
     /// <summary>
     /// The most campaign memberships a member holds, those of live campaigns included: a hard cap (<see cref="MembershipCap"/>).
     /// Ended, settled ones are forgotten first to make room; a member already holding this many it cannot forget (live
-    /// campaigns, reports owed) is refused by the next campaign: it answers suppressed with the cap's reason (an arm
-    /// member's touch is recorded suppressed with it, the campaign counts it suppressed, the member logs a warning), no
-    /// membership is recorded and nothing kept is dropped; a triggered campaign asks no grant for it. Default 100, the
+    /// campaigns, reports owed) and still matching the audience is refused by the next campaign: it answers
+    /// <c>membership_cap_refused</c> (group none) with the cap's reason, the campaign counts it in
+    /// <c>progress.membershipCapRefused</c> (within reached, in no group), no touch, grant or membership is recorded and
+    /// nothing kept is dropped; a triggered campaign asks no grant for it (docs/campaigns.md, "How it holds up"). Default 100, the
     /// figure <see cref="MemberStateSizes.EveryCapAtOnceCharacters"/> measures; at least 1, and at most what a member's
     /// table row holds with <see cref="MaxAttributedOrders"/> as configured, every other per-member cap at its default and
-    /// ids of letters, digits or BMP Chinese (<see cref="MemberStateSizes.LargestMembershipsKeptThatFit"/>: 222 with
+    /// the ids it keeps as keys at their worst (<see cref="MemberStateSizes.LargestMembershipsKeptThatFit"/>: 197 with
     /// <see cref="MaxAttributedOrders"/> 200), refused at start above it, naming the largest that fits.
     /// </summary>
     public int MaxMembershipsKept { get; set; } = MemberStateSizes.DefaultMaxMembershipsKept;
 
     /// <summary>
     /// Attributed orders a member keeps over all its campaign memberships (1–2,000, and at most what a member's table row
-    /// holds with <see cref="MaxMembershipsKept"/> as configured, every other per-member cap at its default and ids of
-    /// letters, digits or BMP Chinese: <see cref="MemberStateSizes.LargestAttributedOrdersThatFit"/>, 879 with
+    /// holds with <see cref="MaxMembershipsKept"/> as configured, every other per-member cap at its default and
+    /// the ids it keeps as keys at their worst: <see cref="MemberStateSizes.LargestAttributedOrdersThatFit"/>, 741 with
     /// <see cref="MaxMembershipsKept"/> 100, refused at start above it, naming the largest that fits; each at most
     /// <see cref="MemberStateSizes.AttributedOrderCharacters"/> stored characters with a 36-character order id, longer ids
     /// being kept as keys of at most 35). Default 200 (1,000
@@ -163,7 +164,7 @@ public sealed class CampaignOptions
     /// </summary>
     private static string RowRefusal(string setting, int value, string other, int otherValue, int largest) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{setting} {value} does not fit a member's table row ({StoredStateText.ProviderCharacterCapacity:N0} stored characters) with {other} {otherValue}, every other per-member cap at its default and ids of letters, digits or BMP Chinese: ")
+            $"{setting} {value} does not fit a member's table row ({StoredStateText.ProviderCharacterCapacity:N0} stored characters) with {other} {otherValue}, every other per-member cap at its default and the ids it keeps as keys at their worst: ")
         + (largest < 1
             ? string.Create(CultureInfo.InvariantCulture, $"none fits with {other} {otherValue}; lower that first.")
             : string.Create(CultureInfo.InvariantCulture, $"the largest that fits is {largest}."));

@@ -35,7 +35,7 @@ public sealed class MaxAttributedOrdersOptionTests
         var errors = new CampaignOptions { MaxAttributedOrders = max }.Validate();
 
         Assert.Equal(
-            valid ? [] : [$"MaxAttributedOrders {max:D} does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 100, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 741."],
+            valid ? [] : [$"MaxAttributedOrders {max:D} does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 100, every other per-member cap at its default and the ids it keeps as keys at their worst: the largest that fits is 741."],
             errors);
     }
 
@@ -49,7 +49,7 @@ public sealed class MaxAttributedOrdersOptionTests
         var errors = new CampaignOptions { MaxMembershipsKept = max }.Validate();
 
         Assert.Equal(
-            valid ? [] : [$"MaxMembershipsKept {max:D} does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 200, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 197."],
+            valid ? [] : [$"MaxMembershipsKept {max:D} does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 200, every other per-member cap at its default and the ids it keeps as keys at their worst: the largest that fits is 197."],
             errors);
     }
 
@@ -64,8 +64,8 @@ public sealed class MaxAttributedOrdersOptionTests
 
         Assert.Equal(
         [
-            "MaxAttributedOrders 600 does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 150, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 465.",
-            "MaxMembershipsKept 150 does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 600, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 125.",
+            "MaxAttributedOrders 600 does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 150, every other per-member cap at its default and the ids it keeps as keys at their worst: the largest that fits is 465.",
+            "MaxMembershipsKept 150 does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 600, every other per-member cap at its default and the ids it keeps as keys at their worst: the largest that fits is 125.",
         ], errors);
     }
 
@@ -78,8 +78,8 @@ public sealed class MaxAttributedOrdersOptionTests
 
         Assert.Equal(
         [
-            "MaxAttributedOrders 300 does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 300, every other per-member cap at its default and ids of letters, digits or BMP Chinese: none fits with MaxMembershipsKept 300; lower that first.",
-            "MaxMembershipsKept 300 does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 300, every other per-member cap at its default and ids of letters, digits or BMP Chinese: the largest that fits is 179.",
+            "MaxAttributedOrders 300 does not fit a member's table row (491,520 stored characters) with MaxMembershipsKept 300, every other per-member cap at its default and the ids it keeps as keys at their worst: none fits with MaxMembershipsKept 300; lower that first.",
+            "MaxMembershipsKept 300 does not fit a member's table row (491,520 stored characters) with MaxAttributedOrders 300, every other per-member cap at its default and the ids it keeps as keys at their worst: the largest that fits is 179.",
         ], errors);
     }
 }
