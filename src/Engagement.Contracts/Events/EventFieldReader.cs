@@ -338,6 +338,7 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
             return null;
         }
 
-        return number;
+        // One form per value: 12.50000 is stored and echoed as 12.5, never with the scale its text happened to have.
+        return ExactDecimal.Normalised(number);
     }
 }

@@ -193,6 +193,15 @@ public static partial class EventParser
         var coupons = reader.Coupons("coupons");
         reader.MemberRef("memberRef");
         RefuseMiscased(element, errors);
+        currency = string.IsNullOrWhiteSpace(currency) ? currencies.ProgrammeCurrency : currency;
+
+        // One form per amount, at its currency's minor unit (CONTRACT.md §1): 12.5 and 12.50000 CNY are both 12.50, so an
+        // amount is stored and shown the same however its producer wrote it. One with more decimals keeps its value and
+        // is refused by the validator below, never rounded.
+        if (amount is { } sent && currencies.TryGetDecimals(currency, out var decimals))
+        {
+            amount = ExactDecimal.AtScale(sent, decimals);
+        }
 
         var evt = new EngagementEvent
         {
@@ -205,7 +214,7 @@ public static partial class EventParser
             Channel = reader.String("channel"),
             OrderId = reader.String("orderId"),
             Amount = amount,
-            Currency = string.IsNullOrWhiteSpace(currency) ? currencies.ProgrammeCurrency : currency,
+            Currency = currency,
             Items = items,
             Properties = properties,
             Coupons = coupons,

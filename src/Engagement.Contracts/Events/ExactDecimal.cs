@@ -37,6 +37,45 @@ internal static class ExactDecimal
         return mantissa * BigInteger.Pow(10, exponent - common) == decimalMantissa * BigInteger.Pow(10, -scale - common);
     }
 
+    /// <summary>
+    /// <paramref name="value"/> without trailing zeros after its point (<c>12.50000</c> → <c>12.5</c>, <c>100.00</c> →
+    /// <c>100</c>): the same value whatever scale its JSON text had, so an amount sent as <c>12.50000</c> and its retry sent
+    /// as <c>12.5</c> are one value bit for bit (CONTRACT.md §1 <c>amount</c>). Only zeros go: the value is unchanged.
+    /// </summary>
+    public static decimal Normalised(decimal value)
+    {
+        while (value.Scale > 0)
+        {
+            var fewer = decimal.Round(value, value.Scale - 1);
+            if (fewer != value)
+            {
+                break;
+            }
+
+            value = fewer;
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> written with exactly <paramref name="scale"/> decimals (<c>12.5</c> and <c>12.50000</c> →
+    /// <c>12.50</c> at 2, the minor unit of CNY), when that keeps it exact. A value with more decimals than that (the
+    /// validator refuses it, CONTRACT.md §1 <c>amount</c>: never rounded) or of 10^18 and more (no accepted amount is that
+    /// large) comes back <see cref="Normalised"/>, its value unchanged: nothing is rounded here.
+    /// </summary>
+    public static decimal AtScale(decimal value, int scale)
+    {
+        var normal = Normalised(value);
+        if (normal.Scale > scale || scale > 28 || decimal.Abs(normal) >= 1_000_000_000_000_000_000m)
+        {
+            return normal;
+        }
+
+        // Adding a zero of the wanted scale raises the scale without touching the value (decimal addition keeps the larger).
+        return normal.Scale == scale ? normal : normal + new decimal(0, 0, 0, false, (byte)scale);
+    }
+
     private static bool TryParse(ReadOnlySpan<char> text, out BigInteger mantissa, out int exponent)
     {
         mantissa = BigInteger.Zero;

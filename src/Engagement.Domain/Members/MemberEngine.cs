@@ -41,6 +41,8 @@ public static class MemberEngine
     {
         CatchUp(state, options, now, work);
 
+        // One form per amount (CONTRACT.md §1): sent as 12.5 or 12.50000, an order, a held refund and a reason keep 12.50.
+        evt = Money.InMinorUnit(evt, options);
         var mark = work.Entries.Count;
         var (status, reason) = evt.Type switch
         {

@@ -20,20 +20,60 @@ public static class Money
         return string.IsNullOrWhiteSpace(evt.Currency) ? options.Currency : evt.Currency;
     }
 
+    /// <summary>
+    /// The minor unit of <paramref name="currency"/> in decimals (<see cref="ProgramOptions.CurrencyDecimals"/> for the
+    /// programme's, 2 for CNY; a configured currency's own), or null for a currency the programme does not accept.
+    /// </summary>
+    public static int? DecimalsOf(string currency, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.Equals(currency, options.Currency, StringComparison.Ordinal))
+        {
+            return options.CurrencyDecimals;
+        }
+
+        return options.Currencies.TryGetValue(currency, out var rule) && rule is not null ? rule.Decimals : null;
+    }
+
+    /// <summary>
+    /// <paramref name="amount"/> with exactly <paramref name="decimals"/> decimals (0–28): <c>12.5</c> and
+    /// <c>12.50000</c> at 2 are both <c>12.50</c>, so equal amounts are stored, shown and compared in one form. Rounds half
+    /// away from zero: callers pass an amount <see cref="Check"/> accepted (at most that many decimals, CONTRACT.md §1), for
+    /// which nothing is rounded, or a converted one (<see cref="Convert"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="decimals"/> is outside 0–28.</exception>
+    public static decimal AtMinorUnit(decimal amount, int decimals)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(decimals);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(decimals, 28);
+        var rounded = decimal.Round(amount, decimals, MidpointRounding.AwayFromZero);
+
+        // Adding a zero of that scale raises a shorter scale (12.5 → 12.50) without touching the value.
+        return rounded.Scale == decimals ? rounded : rounded + new decimal(0, 0, 0, false, (byte)decimals);
+    }
+
+    /// <summary>
+    /// <paramref name="evt"/> with its amount at its currency's minor unit (<see cref="AtMinorUnit"/>; the same event when it
+    /// already is, or has no amount, or its currency or amount is refused by <see cref="Check"/>, which must be asked first):
+    /// a purchase sent as <c>12.50000</c> stores and shows 12.50 CNY, as one sent as <c>12.5</c> does.
+    /// </summary>
+    public static MemberEvent InMinorUnit(MemberEvent evt, ProgramOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(evt);
+        if (evt.Amount is not { } amount || DecimalsOf(CurrencyOf(evt, options), options) is not { } decimals
+            || amount.Scale == decimals || decimal.Round(amount, decimals) != amount)
+        {
+            return evt;
+        }
+
+        return evt with { Amount = AtMinorUnit(amount, decimals) };
+    }
+
     /// <summary>Why the event's amount or currency is refused (starting with the field name), or null when they are fine.</summary>
     public static string? Check(MemberEvent evt, ProgramOptions options)
     {
         var currency = CurrencyOf(evt, options);
-        int decimals;
-        if (string.Equals(currency, options.Currency, StringComparison.Ordinal))
-        {
-            decimals = options.CurrencyDecimals;
-        }
-        else if (options.Currencies.TryGetValue(currency, out var rule) && rule is not null)
-        {
-            decimals = rule.Decimals;
-        }
-        else
+        if (DecimalsOf(currency, options) is not { } decimals)
         {
             return $"currency: {Quoted(currency)} is not accepted; the programme currency is {options.Currency}"
                 + (options.Currencies.Count == 0 ? "" : $" (also configured: {string.Join(", ", options.Currencies.Keys.Order(StringComparer.Ordinal))})");
@@ -59,13 +99,16 @@ public static class Money
             ? $"'{currency}'"
             : string.Create(CultureInfo.InvariantCulture, $"a value of {currency.Length} characters that is no 3-letter ISO 4217 code (not shown)");
 
-    /// <summary>The amount in the programme currency and the rate used (null for the programme currency itself).</summary>
+    /// <summary>
+    /// The amount in the programme currency, at its minor unit (<see cref="AtMinorUnit"/>), and the rate used (null for the
+    /// programme currency itself).
+    /// </summary>
     public static (decimal Amount, decimal? Rate) ToProgramme(decimal amount, string currency, ProgramOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.Equals(currency, options.Currency, StringComparison.Ordinal))
         {
-            return (amount, null);
+            return (AtMinorUnit(amount, options.CurrencyDecimals), null);
         }
 
         var rate = options.Currencies[currency].Rate;
@@ -94,7 +137,7 @@ public static class Money
     public static decimal Convert(decimal amount, decimal rate, ProgramOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return decimal.Round(amount * rate, options.CurrencyDecimals, MidpointRounding.AwayFromZero);
+        return AtMinorUnit(amount * rate, options.CurrencyDecimals);
     }
 
     /// <summary>"100.00 USD at 7.1 = 710.00 CNY", or "268.50 CNY".</summary>

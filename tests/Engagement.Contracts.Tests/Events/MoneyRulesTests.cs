@@ -141,6 +141,49 @@ public sealed class MoneyRulesTests
         Assert.Empty(EventValidator.Validate(Purchase(1500m, "JPY"), Now, WithUsdAndJpy));
     }
 
+    [Theory]
+    [InlineData("12.50000", "CNY", "12.50")]
+    [InlineData("12.5", "CNY", "12.50")]
+    [InlineData("\"12.500\"", "CNY", "12.50")]
+    [InlineData("1.25e1", "CNY", "12.50")]
+    [InlineData("12", "CNY", "12.00")]
+    [InlineData("12500.000", "JPY", "12500")]
+    [InlineData("99.9000", "USD", "99.90")]
+    public void AnAmountIsReadAtItsCurrencysMinorUnitHoweverItsTextWasWritten(string amount, string currency, string read)
+    {
+        var fromText = EventParser.Parse(Json(amount, currency), Now, WithUsdAndJpy);
+        using var document = JsonDocument.Parse(Json(amount, currency));
+        var fromElement = EventParser.Parse(document.RootElement, Now, WithUsdAndJpy);
+
+        foreach (var result in new[] { fromText, fromElement })
+        {
+            Assert.True(result.IsValid, result.ErrorMessage);
+            Assert.Equal(read, result.Event!.Amount!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public void TheSameAmountWrittenTwoWaysIsOneValueBitForBit()
+    {
+        var first = EventParser.Parse(Json("12.50000"), Now).Event!.Amount!.Value;
+        var retry = EventParser.Parse(Json("12.5"), Now).Event!.Amount!.Value;
+
+        Assert.Equal(decimal.GetBits(first), decimal.GetBits(retry));
+    }
+
+    [Theory]
+    [InlineData("12.505")]
+    [InlineData("12.50001")]
+    public void AnAmountPastTheMinorUnitIsStillRefusedNotRoundedToIt(string amount)
+    {
+        var result = EventParser.Parse(Json(amount), Now);
+
+        Assert.False(result.IsValid);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("amount", error.Field);
+        Assert.Contains(amount, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AcceptedListsTheProgrammeCurrencyFirst() =>
         Assert.Equal(["CNY", "JPY", "USD"], WithUsdAndJpy.Accepted);

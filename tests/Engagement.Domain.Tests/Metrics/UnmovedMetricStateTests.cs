@@ -66,7 +66,8 @@ public sealed class UnmovedMetricStateTests
         var options = new ProgramOptions();
         MemberDecider.Apply(state, Event("e1", "purchase", Noon, "O1", 100m), options, Noon, Metrics);
         var now = MemberMetricsPolicy.Segments(state, options, Noon);
-        var scaled = now with { Monetary = 100.00m };
+        // Amounts are kept at the fen (Money.AtMinorUnit): 100.00 here, so the same value at another scale is 100.000.
+        var scaled = now with { Monetary = 100.000m };
 
         Assert.Same(now, MemberMetricsPolicy.Segments(state, options, Noon, now));
         Assert.NotSame(scaled, MemberMetricsPolicy.Segments(state, options, Noon, scaled));

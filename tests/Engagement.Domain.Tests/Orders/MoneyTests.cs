@@ -83,6 +83,49 @@ public class MoneyTests
         Assert.Equal(710.00m, member.State.Orders[0].Amount);
     }
 
+    [Fact]
+    public void AnAmountSentWithTrailingZerosIsStoredAtTheFenAndItsRetryIsTheSameEvent()
+    {
+        var member = new TestMember();
+        var purchase = new MemberEvent("e-zeros", MemberEventTypes.Purchase, member.Now) { OrderId = "O-1", Amount = 12.50000m };
+
+        var first = member.Apply(purchase);
+        var retry = member.Apply(purchase with { Amount = 12.5m });
+
+        Assert.Equal(EventStatus.Applied, first.Status);
+        Assert.Equal(EventStatus.Duplicate, retry.Status);
+        Assert.Equal("12.50", Assert.Single(member.State.Orders).Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(12, member.Growth);
+    }
+
+    [Fact]
+    public void AForeignAmountSentWithTrailingZerosIsStoredAndShownAtItsMinorUnit()
+    {
+        var member = WithUsd(7.1m);
+
+        var decision = Purchase(member, "O-1", 100.5000m, "USD");
+        var refundHeld = Refund(member, "O-2", 3.000m, null);
+
+        Assert.Equal(EventStatus.Applied, decision.Status);
+        var earn = decision.NewEntries.First(e => e.Kind == LedgerKinds.Points);
+        Assert.Contains("purchase O-1 of 100.50 USD at 7.1 = 713.55 CNY", earn.Reason, StringComparison.Ordinal);
+        var order = Assert.Single(member.State.Orders);
+        Assert.Equal("100.50", order.Foreign!.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("713.55", order.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(EventStatus.Held, refundHeld.Status);
+        Assert.Equal("3.00", Assert.Single(member.State.HeldRefunds).Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("12.5", 2, "12.50")]
+    [InlineData("12.50000", 2, "12.50")]
+    [InlineData("12", 2, "12.00")]
+    [InlineData("12500.000", 0, "12500")]
+    [InlineData("0.005", 2, "0.01")]
+    public void AtMinorUnitWritesExactlyThatManyDecimals(string amount, int decimals, string shown) =>
+        Assert.Equal(shown, Money.AtMinorUnit(decimal.Parse(amount, System.Globalization.CultureInfo.InvariantCulture), decimals)
+            .ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     [Theory]
     [InlineData(10.01, 7.125, 71.32)]
     [InlineData(1.00, 0.125, 0.13)]
