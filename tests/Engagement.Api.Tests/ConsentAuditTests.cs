@@ -85,6 +85,47 @@ public sealed class ConsentAuditTests
             audit.Rows.Values.Where(r => r.Action == MemberConsents.AuditAction).OrderBy(r => r.At).Select(r => r.Detail));
     }
 
+    [Fact]
+    public async Task AnUnknownChannelOfFortyCharactersEndingInAnEmojiIsNamedWholeAndNothingIsStored()
+    {
+        var audit = new FailsFirstAuditLog { FailFirst = false };
+        var clock = new FakeTimeProvider(Start);
+        var member = new ConsentMember(clock);
+        var consents = new MemberConsents(MemberGrains.Of(member), audit, clock);
+        var user = ApiKeyIdentity.Principal("support:Li Na", "ApiKey")!;
+        // 39 letters and an emoji: 40 characters, 41 UTF-16 units; the old cut at 40 units kept half of the emoji.
+        var channel = new string('x', 39) + "\U0001F600";
+
+        var outcome = await consents.ChangeAsync("M1", new Dictionary<string, bool> { [channel] = false, ["sms"] = false }, null, user);
+
+        var errors = outcome.Errors!.ToDictionary();
+        Assert.Equal([channel], errors.Keys);
+        Assert.Equal([MemberConsents.UnknownChannelRule], errors[channel]);
+        Assert.Empty(member.View().Consent);
+        Assert.Empty(audit.Rows);
+    }
+
+    [Fact]
+    public async Task AnUnknownChannelOverTheBoundIsRefusedUnderBodyByItsLengthNeverCut()
+    {
+        var audit = new FailsFirstAuditLog { FailFirst = false };
+        var clock = new FakeTimeProvider(Start);
+        var member = new ConsentMember(clock);
+        var consents = new MemberConsents(MemberGrains.Of(member), audit, clock);
+        var user = ApiKeyIdentity.Principal("support:Li Na", "ApiKey")!;
+        var channel = string.Concat(Enumerable.Repeat("\U0001F600", 41));
+
+        var outcome = await consents.ChangeAsync("M1", new Dictionary<string, bool> { [channel] = true }, null, user);
+
+        var errors = outcome.Errors!.ToDictionary();
+        Assert.Equal(["body"], errors.Keys);
+        var message = Assert.Single(errors["body"]);
+        Assert.Equal("an unknown channel name of 41 characters (over 40, not shown); use sms, push, call or wechat", message);
+        Assert.DoesNotContain("\U0001F600", message, StringComparison.Ordinal);
+        Assert.All(message, c => Assert.False(char.IsSurrogate(c)));
+        Assert.Empty(member.View().Consent);
+    }
+
     /// <summary>A registered member whose consent the domain sets, as <c>MemberGrain.SetConsentAsync</c> does.</summary>
     private sealed class ConsentMember(TimeProvider clock)
     {

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
 using Engagement.Contracts.Audit;
+using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
 using Engagement.Domain;
 
@@ -22,6 +23,15 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
     /// <summary>Longest reason kept, in characters.</summary>
     public const int MaxReasonLength = 200;
 
+    /// <summary>
+    /// The longest unknown channel name (in Unicode code points, <see cref="EventBounds.CodePoints"/>) an error names as its
+    /// field, whole; a longer one is refused under <c>body</c> by its length, never cut.
+    /// </summary>
+    public const int MaxUnknownChannelEcho = 40;
+
+    /// <summary>What an unknown channel is told.</summary>
+    public const string UnknownChannelRule = "unknown channel; use sms, push, call or wechat";
+
     /// <summary>The audit action of a consent change.</summary>
     public const string AuditAction = "member.consent";
 
@@ -34,7 +44,8 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
     /// the request that writes it late comes from someone else.
     /// A reason is optional (1–<see cref="MaxReasonLength"/> characters when given) unless <paramref name="reasonRequired"/>.
     /// </summary>
-    /// <returns>Field errors naming each bad field (<c>memberId</c>, <c>body</c>, the unknown channel, <c>reason</c>);
+    /// <returns>Field errors naming each bad field (<c>memberId</c>, <c>body</c>, the unknown channel whole, or <c>body</c> for
+    /// one over <see cref="MaxUnknownChannelEcho"/> characters, <c>reason</c>);
     /// <see cref="ConsentOutcome.UnknownMember"/> when the member was never seen; otherwise the member's new view.</returns>
     public async Task<ConsentOutcome> ChangeAsync(
         string memberId, IReadOnlyDictionary<string, bool>? consent, string? reason, ClaimsPrincipal user, bool reasonRequired = false,
@@ -99,7 +110,18 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
         {
             foreach (var channel in consent.Keys.Where(c => !ContactChannels.All.Contains(c)))
             {
-                errors.Add(channel.Length > 40 ? channel[..40] : channel, "unknown channel; use sms, push, call or wechat");
+                // Named whole, as sent, up to the bound; a longer name is not cut (a cut could split a character and would
+                // name a field the caller never sent): it is refused under "body" by its length alone.
+                var length = EventBounds.CodePoints(channel);
+                if (length <= MaxUnknownChannelEcho)
+                {
+                    errors.Add(channel, UnknownChannelRule);
+                }
+                else
+                {
+                    errors.Add("body", string.Create(CultureInfo.InvariantCulture,
+                        $"an unknown channel name of {length} characters (over {MaxUnknownChannelEcho}, not shown); use sms, push, call or wechat"));
+                }
             }
         }
 
