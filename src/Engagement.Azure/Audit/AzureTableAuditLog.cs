@@ -54,9 +54,15 @@ public sealed class AzureTableAuditLog : IAuditLog
     {
         ArgumentNullException.ThrowIfNull(entry);
         await InitializeAsync(cancellationToken);
-        var key = RowKeyOf(entry.AuditId);
+        var key = RowKeyOf(entry.AuditId, out var legacyKey);
         var at = entry.At.ToUniversalTime();
         var first = await _table.GetEntityIfExistsAsync<TableEntity>(IdPartition, key, cancellationToken: cancellationToken);
+        if (!first.HasValue && legacyKey is not null && await RecordedUnderLegacyKeyAsync(entry.AuditId, legacyKey, cancellationToken))
+        {
+            // Recorded before long keys were hashed: the retry of an action already audited writes nothing.
+            return;
+        }
+
         if (!first.HasValue)
         {
             try
@@ -151,6 +157,33 @@ public sealed class AzureTableAuditLog : IAuditLog
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="auditId"/> was recorded under <paramref name="legacyKey"/>, the key rows had before long keys
+    /// were hashed (the escaped id cut at <see cref="MaxRowKeyLength"/> characters, <see cref="RowKeyOf"/>): its id row
+    /// names a day whose row under that key holds this very audit id. Only that: ids that differ past the cut shared the
+    /// legacy key, so a legacy row of another id (or an id row whose day row was never written, which cannot say whose it
+    /// was) does not count, and the action is recorded under its own key.
+    /// </summary>
+    private async Task<bool> RecordedUnderLegacyKeyAsync(string auditId, string legacyKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var idRow = await _table.GetEntityIfExistsAsync<TableEntity>(IdPartition, legacyKey, cancellationToken: cancellationToken);
+            if (!idRow.HasValue || idRow.Value!.GetDateTimeOffset("At") is not { } recorded)
+            {
+                return false;
+            }
+
+            var dayRow = await _table.GetEntityIfExistsAsync<TableEntity>(Day(recorded), legacyKey, cancellationToken: cancellationToken);
+            return dayRow.HasValue && string.Equals(dayRow.Value!.GetString("AuditId"), auditId, StringComparison.Ordinal);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 400)
+        {
+            // A legacy key the service refuses as a key (the old cut could end inside a surrogate pair) never held a row.
+            return false;
+        }
+    }
+
     private static string Day(DateTimeOffset at) => Day(at.UtcDateTime);
 
     private static string Day(DateTime utc) => utc.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
@@ -163,9 +196,12 @@ public sealed class AzureTableAuditLog : IAuditLog
     /// characters, <see cref="HashMarker"/> and the base64url SHA-256 of the id's UTF-16 code units, so ids that differ only past the cut are
     /// still two rows. <see cref="HashMarker"/> never occurs in an escaped key (there <c>~</c> is always followed by a hex
     /// digit), so a hashed key never equals a short one, and short keys are as they always were (stored rows still match).
+    /// <paramref name="legacyKey"/> is, for a hashed key only, the key such an id had before (the escaped id cut at
+    /// <see cref="MaxRowKeyLength"/>), which <see cref="AppendAsync"/> also looks under; null for a short key.
     /// </summary>
-    private static string RowKeyOf(string auditId)
+    private static string RowKeyOf(string auditId, out string? legacyKey)
     {
+        legacyKey = null;
         var key = new System.Text.StringBuilder(auditId.Length);
         foreach (var c in auditId)
         {
@@ -184,6 +220,7 @@ public sealed class AzureTableAuditLog : IAuditLog
             return key.ToString();
         }
 
+        legacyKey = key.ToString(0, MaxRowKeyLength);
         var hash = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(auditId.AsSpan())));
         var cut = MaxRowKeyLength - HashMarker.Length - hash.Length;
         if (char.IsHighSurrogate(key[cut - 1]))

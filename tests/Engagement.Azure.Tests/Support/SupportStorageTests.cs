@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Data.Tables;
 using Engagement.Azure.Audit;
 using Engagement.Azure.Search;
 using Engagement.Azure.Tests.Infrastructure;
@@ -152,6 +153,42 @@ public sealed class SupportStorageTests : IAsyncLifetime
         Assert.Equal(
             [("adjustment|M9|" + first, "points +10"), ("adjustment|M9|" + second, "points +20")],
             read.Select(e => (e.AuditId, e.Detail)).OrderBy(e => e.AuditId, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnActionAuditedUnderTheOldCutKeyIsRecognisedWhenRetriedAndAnotherIdSharingThatKeyIsStillRecorded()
+    {
+        var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
+        await audit.InitializeAsync();
+        var recorded = new DateTimeOffset(2026, 3, 9, 10, 0, 0, TimeSpan.Zero);
+        AuditEntry Entry(string adjustmentId, DateTimeOffset at, string detail) => new()
+        {
+            AuditId = "adjustment|M6|" + adjustmentId, At = at, Actor = "Li Na", Role = "support", Action = "member.adjustment",
+            Target = "M6", Detail = detail, Reason = "tickets",
+        };
+
+        // What the code before hashed keys wrote for an id whose escaped key passed 512 characters: the id row and the day
+        // row, both keyed by the escaped id ("adjustment|M6|", then "~002F" per slash) cut at its first 512 characters.
+        var old = Entry(new string('/', 127) + "a", recorded, "points +10");
+        var legacyKey = ("adjustment|M6|" + string.Concat(Enumerable.Repeat("~002F", 127)) + "a")[..512];
+        var table = StorageClients.Tables().GetTableClient(_audit);
+        await table.AddEntityAsync(new TableEntity("id", legacyKey) { ["At"] = recorded });
+        await table.AddEntityAsync(new TableEntity(recorded.ToString("yyyyMMdd", CultureInfo.InvariantCulture), legacyKey)
+        {
+            ["AuditId"] = old.AuditId, ["At"] = recorded, ["Actor"] = old.Actor, ["Role"] = old.Role, ["Action"] = old.Action,
+            ["Target"] = old.Target, ["Detail"] = old.Detail, ["Reason"] = old.Reason,
+        });
+
+        // The client's retry of that old action, a day later; then another action whose id differs only past the cut.
+        await audit.AppendAsync(old with { At = recorded.AddDays(1) });
+        var other = Entry(new string('/', 127) + "b", recorded.AddHours(2), "points +20");
+        await audit.AppendAsync(other);
+        await audit.AppendAsync(other with { At = recorded.AddDays(2) });
+
+        var read = await audit.ReadAsync(recorded.AddDays(-1), recorded.AddDays(5), 100);
+        Assert.Equal(
+            [(old.AuditId, recorded, "points +10"), (other.AuditId, recorded.AddHours(2), "points +20")],
+            read.Select(e => (e.AuditId, e.At, e.Detail)).OrderBy(e => e.At));
     }
 
     [Fact]
