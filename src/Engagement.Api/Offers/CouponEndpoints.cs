@@ -183,9 +183,9 @@ public static class CouponEndpoints
             errors.Add("storeId", OfferIds.Rule);
         }
 
-        if (request.RegionId is { } region && !OfferIds.IsValid(region))
+        if (request.RegionId is { } region && !RegionIds.IsValid(region))
         {
-            errors.Add("regionId", OfferIds.Rule);
+            errors.Add("regionId", RegionIds.OptionalRule);
         }
 
         if (request.OrderAmount <= 0 || request.OrderAmount > EventValidator.MaxPurchaseAmount || decimal.Round(request.OrderAmount, 2) != request.OrderAmount)

@@ -6,6 +6,7 @@ using Engagement.Api.Security;
 using Engagement.Api.Support;
 using Engagement.Contracts.Audit;
 using Engagement.Contracts.Offers;
+using Engagement.Domain.Offers;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Engagement.Api.Offers;
@@ -47,9 +48,9 @@ public static class InventoryEndpoints
         }
 
         // regionId is optional: a bad one is told the rule of a value given, not "required".
-        if (regionId is not null && !OfferIds.IsValid(regionId))
+        if (regionId is not null && !RegionIds.IsValid(regionId))
         {
-            errors.Add("regionId", OfferProblems.OptionalIdRule);
+            errors.Add("regionId", RegionIds.OptionalRule);
         }
 
         // [] with a region only places the store: its skus stay as they were. Without a region it would say nothing.

@@ -26,7 +26,10 @@ public static class EventBounds
     /// <summary><c>storeId</c>: at most 64 code points.</summary>
     public const int MaxStoreIdLength = 64;
 
-    /// <summary><c>regionId</c>: at most 64 code points.</summary>
+    /// <summary>
+    /// <c>regionId</c>: at most 64 code points, any text (blank: no region). The rule of a region id given is
+    /// Engagement.Domain.Offers.RegionIds, which endpoints and coupon scopes apply; it accepts exactly what this bound does.
+    /// </summary>
     public const int MaxRegionIdLength = 64;
 
     /// <summary><c>channel</c>: at most 32 code points (<c>pos</c>, <c>app</c>, <c>mini-program</c>…).</summary>

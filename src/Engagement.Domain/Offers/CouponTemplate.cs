@@ -89,9 +89,12 @@ public sealed record CouponTemplate
 
         foreach (var (name, list) in new[] { ("regions", Scope.Regions), ("stores", Scope.Stores), ("skus", Scope.Skus), ("categories", Scope.Categories) })
         {
-            if (list.Count > MaxScopeEntries || list.Any(v => string.IsNullOrWhiteSpace(v) || v.Length > 64))
+            // Regions keep the one region id rule (RegionIds: code points, as an event's regionId); the other ids their 64.
+            if (list.Count > MaxScopeEntries || list.Any(v => name == "regions" ? !RegionIds.IsValid(v) : string.IsNullOrWhiteSpace(v) || v.Length > 64))
             {
-                errors.Add(("scope." + name, $"at most {MaxScopeEntries} entries of 1–64 characters"));
+                errors.Add(("scope." + name, name == "regions"
+                    ? $"at most {MaxScopeEntries} entries, each {RegionIds.Rule}"
+                    : $"at most {MaxScopeEntries} entries of 1–64 characters"));
             }
         }
 

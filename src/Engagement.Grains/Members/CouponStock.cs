@@ -33,7 +33,7 @@ public static class CouponStock
         }
 
         // The home store has none (or is unknown): another store of the member's region may have some.
-        if (member.RegionId is { Length: > 0 } region && OfferIds.IsValid(region))
+        if (member.RegionId is { Length: > 0 } region && RegionIds.IsValid(region))
         {
             foreach (var sku in skus)
             {

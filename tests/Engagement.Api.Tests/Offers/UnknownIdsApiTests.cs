@@ -53,7 +53,7 @@ public sealed class UnknownIdsApiTests(OffersHostFixture host)
     {
         using var store = host.Client(StoreKey);
 
-        using var bad = await store.PutAsJsonAsync("api/v1/stores/S001/inventory?regionId=a%20b", new[] { new { sku = "SKU-1", available = 1L } }, Json);
+        using var bad = await store.PutAsJsonAsync($"api/v1/stores/S001/inventory?regionId={new string('r', 65)}", new[] { new { sku = "SKU-1", available = 1L } }, Json);
 
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         var message = (await bad.Content.ReadFromJsonAsync<JsonObject>(Json))!["errors"]!["regionId"]![0]!.GetValue<string>();
