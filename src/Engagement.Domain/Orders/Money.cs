@@ -38,8 +38,9 @@ public static class Money
     /// <summary>
     /// <paramref name="amount"/> with exactly <paramref name="decimals"/> decimals (0–28): <c>12.5</c> and
     /// <c>12.50000</c> at 2 are both <c>12.50</c>, so equal amounts are stored, shown and compared in one form. Rounds half
-    /// away from zero: callers pass an amount <see cref="Check"/> accepted (at most that many decimals, CONTRACT.md §1), for
-    /// which nothing is rounded, or a converted one (<see cref="Convert"/>).
+    /// away from zero: callers pass an amount <see cref="Check"/> accepted (at most that many decimals, CONTRACT.md §1), or one
+    /// they checked has no more decimals (<see cref="ToProgramme"/>), for which nothing is rounded, or a converted one
+    /// (<see cref="Convert"/>), which is rounded by contract.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="decimals"/> is outside 0–28.</exception>
     public static decimal AtMinorUnit(decimal amount, int decimals)
@@ -100,15 +101,19 @@ public static class Money
             : string.Create(CultureInfo.InvariantCulture, $"a value of {currency.Length} characters that is no 3-letter ISO 4217 code (not shown)");
 
     /// <summary>
-    /// The amount in the programme currency, at its minor unit (<see cref="AtMinorUnit"/>), and the rate used (null for the
-    /// programme currency itself).
+    /// The amount in the programme currency and the rate used (null for the programme currency itself). A programme-currency
+    /// amount is never rounded: one with at most the minor unit's decimals is written at it (<see cref="AtMinorUnit"/>,
+    /// 12.5 → 12.50), one with more (a line's quantity × unit price, 3 × 166.6665 = 499.9995) is kept exactly, so a
+    /// threshold such as a coupon's minimum spend compares the true figure. A foreign amount is converted by
+    /// <see cref="Convert"/> (rounded half away from zero to the minor unit).
     /// </summary>
     public static (decimal Amount, decimal? Rate) ToProgramme(decimal amount, string currency, ProgramOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.Equals(currency, options.Currency, StringComparison.Ordinal))
         {
-            return (AtMinorUnit(amount, options.CurrencyDecimals), null);
+            var decimals = options.CurrencyDecimals;
+            return (decimal.Round(amount, decimals) == amount ? AtMinorUnit(amount, decimals) : amount, null);
         }
 
         var rate = options.Currencies[currency].Rate;

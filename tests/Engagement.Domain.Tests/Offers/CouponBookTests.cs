@@ -191,6 +191,28 @@ public class CouponBookTests
         Assert.Equal(CouponRefusals.BelowMinSpend, book.ConfirmByPurchase(percent.Code, "O-2", small, Noon).Outcome.Refusal?.Reason);
     }
 
+    // A line is quantity × unitPrice, whose decimals the wire never limits: 3 × 166.6665 = 499.9995 CNY is below a minimum
+    // spend of 500, not rounded up to 500.00 on the way; an exact line (3 × 200.5) is only written at the minor unit.
+    [Fact]
+    public void ALineWorthMoreDecimalsThanTheMinorUnitIsCountedExactlyNotRoundedUpToTheMinimumSpend()
+    {
+        var percent = Issue(new CouponTemplate { Kind = CouponKinds.Percent, Value = 10, MinSpend = 500m, ValidDays = 14, Scope = new CouponScope { Skus = ["SKU-X"] } });
+        var book = BookWith(percent);
+        var evt = new Engagement.Domain.Members.MemberEvent("E1", "purchase", Noon)
+        {
+            Amount = 1000m, OrderId = "O-1", StoreId = "S1",
+            Items = [new("SKU-X", "tea", 3, 166.6665m), new("SKU-Z", "cups", 1, 500.0005m)],
+        };
+        var options = new Engagement.Domain.Program.ProgramOptions();
+        var items = CouponOrderLine.ItemsOf(evt, options);
+        var order = new CouponOrder(1000m, "S1", "east", items);
+
+        Assert.Equal(499.9995m, items[0].Amount);
+        Assert.Equal(CouponRefusals.BelowMinSpend, book.Redeem(percent.Code, "R", order, Noon).Outcome.Refusal?.Reason);
+        Assert.Equal(CouponRefusals.BelowMinSpend, book.ConfirmByPurchase(percent.Code, "O-1", order, Noon).Outcome.Refusal?.Reason);
+        Assert.Equal("601.50", Engagement.Domain.Orders.Money.ToProgramme(3 * 200.5m, options.Currency, options).Amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     // A till that sent "price" instead of "unitPrice" sends lines worth 0 (unitPrice defaults to 0): the coupon must not be
     // used up for a 0.00 discount. A gift gives its goods whatever the lines are worth.
     [Fact]
