@@ -27,8 +27,10 @@ public static class EventBounds
     public const int MaxStoreIdLength = 64;
 
     /// <summary>
-    /// <c>regionId</c>: at most 64 code points, any text (blank: no region). The rule of a region id given is
-    /// Engagement.Domain.Offers.RegionIds, which endpoints and coupon scopes apply; it accepts exactly what this bound does.
+    /// <c>regionId</c>: at most 64 code points, any text. Two differences from the rule of a region id given,
+    /// Engagement.Domain.Offers.RegionIds, which endpoints and coupon scopes apply: a blank regionId here is no region (an
+    /// endpoint or scope entry refuses a blank one), and this bound alone does not refuse a lone surrogate, which a JSON
+    /// body refuses as invalid Unicode before any field is read but an EngagementEvent a .NET producer enqueues could carry.
     /// </summary>
     public const int MaxRegionIdLength = 64;
 

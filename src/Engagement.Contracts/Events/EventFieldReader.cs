@@ -44,6 +44,11 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
         return at;
     }
 
+    /// <summary>
+    /// A money field exactly as its text has it, scale included (<c>12.5050</c> stays <c>12.5050</c>), so a refusal by the
+    /// validator quotes what was sent; the parser puts an accepted amount at its currency's minor unit
+    /// (<see cref="ExactDecimal.AtScale"/>).
+    /// </summary>
     public decimal? Decimal(string name)
     {
         if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -51,7 +56,7 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
             return null;
         }
 
-        return ReadDecimal(value, name);
+        return ReadDecimal(value, name, normalise: false);
     }
 
     public List<EventItem> Items(string name)
@@ -309,7 +314,7 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
     internal const string NumberRule =
         "must be a JSON number (268.50) or the same digits quoted (\"268.50\"): digits, one point for decimals, an optional leading minus; no spaces, thousands separators or decimal comma";
 
-    private decimal? ReadDecimal(JsonElement value, string field)
+    private decimal? ReadDecimal(JsonElement value, string field, bool normalise = true)
     {
         // Some producers quote amounts to keep decimals exact; accept an invariant numeric string too.
         var text = value.ValueKind switch
@@ -339,6 +344,6 @@ internal readonly partial struct EventFieldReader(JsonElement root, List<EventVa
         }
 
         // One form per value: 12.50000 is stored and echoed as 12.5, never with the scale its text happened to have.
-        return ExactDecimal.Normalised(number);
+        return normalise ? ExactDecimal.Normalised(number) : number;
     }
 }

@@ -62,14 +62,15 @@ internal static class ExactDecimal
     /// <paramref name="value"/> written with exactly <paramref name="scale"/> decimals (<c>12.5</c> and <c>12.50000</c> →
     /// <c>12.50</c> at 2, the minor unit of CNY), when that keeps it exact. A value with more decimals than that (the
     /// validator refuses it, CONTRACT.md §1 <c>amount</c>: never rounded) or of 10^18 and more (no accepted amount is that
-    /// large) comes back <see cref="Normalised"/>, its value unchanged: nothing is rounded here.
+    /// large) comes back as given, scale included, so its refusal quotes what was sent (<c>12.5050</c>, not <c>12.505</c>):
+    /// nothing is rounded here.
     /// </summary>
     public static decimal AtScale(decimal value, int scale)
     {
         var normal = Normalised(value);
         if (normal.Scale > scale || scale > 28 || decimal.Abs(normal) >= 1_000_000_000_000_000_000m)
         {
-            return normal;
+            return value;
         }
 
         // Adding a zero of the wanted scale raises the scale without touching the value (decimal addition keeps the larger).

@@ -111,7 +111,7 @@ public interface IStoreInventoryGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// Which stores of a region have one sku in stock (key <c>{regionId}|{sku}</c>, <see cref="OfferIds.RegionStockKey"/>),
+/// Which stores of a region have one sku in stock (key: the region id escaped, <c>|</c>, the sku; <see cref="OfferIds.RegionStockKey"/>),
 /// kept by the stores' inventory grains: a goods-tied offer whose member's home store has none is issued when another
 /// store of the member's region has some (CONTRACT.md §2.1).
 /// </summary>

@@ -174,6 +174,7 @@ public sealed class MoneyRulesTests
     [Theory]
     [InlineData("12.505")]
     [InlineData("12.50001")]
+    [InlineData("12.5050")]
     public void AnAmountPastTheMinorUnitIsStillRefusedNotRoundedToIt(string amount)
     {
         var result = EventParser.Parse(Json(amount), Now);
