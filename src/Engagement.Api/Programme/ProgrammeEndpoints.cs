@@ -2,9 +2,9 @@ using System.Globalization;
 using Engagement.Api.Hosting;
 using Engagement.Api.Problems;
 using Engagement.Api.Security;
-using Engagement.Contracts.Events;
 using Engagement.Contracts.Programme;
 using Engagement.Domain.Metrics;
+using Engagement.Domain.Offers;
 
 namespace Engagement.Api.Programme;
 
@@ -179,9 +179,10 @@ public static class ProgrammeEndpoints
     }
 
     /// <summary>
-    /// A <c>?regionId=</c> as an event's <c>regionId</c> is taken (1–64 characters, CONTRACT.md §1), read as the region
+    /// A <c>?regionId=</c> as an event's <c>regionId</c> is taken (<see cref="RegionIds.IsValid"/>: 1–64 code points, valid
+    /// Unicode, CONTRACT.md §1), read as the region
     /// such an event counts under (<see cref="MetricsOptions.RegionOf"/>, the one normalisation): <c>East.Zone:1</c> reads
-    /// <c>eastzone1</c>. Only <c>all</c> (the whole programme) is refused besides a blank or over-long id.
+    /// <c>eastzone1</c>. Only <c>all</c> (the whole programme) is refused besides an id that breaks that rule.
     /// </summary>
     private static string? Region(string? regionId, FieldErrors errors)
     {
@@ -190,9 +191,9 @@ public static class ProgrammeEndpoints
             return null;
         }
 
-        if (string.IsNullOrWhiteSpace(regionId) || EventBounds.CodePoints(regionId) > EventBounds.MaxRegionIdLength)
+        if (!RegionIds.IsValid(regionId))
         {
-            errors.Add("regionId", $"must be 1–{EventBounds.MaxRegionIdLength} characters, as an event's regionId; it reads the region such an event counts under "
+            errors.Add("regionId", $"must be {RegionIds.Rule}; it reads the region such an event counts under "
                 + $"(lower case, only a–z 0–9 - _ kept, at most {MetricsOptions.MaxRegionLength})");
         }
         else if (string.Equals(regionId.Trim(), AlertRules.AllRegions, StringComparison.OrdinalIgnoreCase))

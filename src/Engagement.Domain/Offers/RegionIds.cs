@@ -4,7 +4,8 @@ namespace Engagement.Domain.Offers;
 
 /// <summary>
 /// The one rule of a region id (<c>regionId</c> of an event, CONTRACT.md §1; a coupon's <c>scope.regions</c>, §2.1; the
-/// <c>regionId</c> of a coupon redemption and of a store's inventory report, §4): 1–64 characters counted as Unicode code
+/// <c>regionId</c> of a coupon redemption and of a store's inventory report, which CONTRACT.md §4 does not define: an
+/// additive API field, docs/http-api.md): 1–64 characters counted as Unicode code
 /// points (<c>华东</c> is 2, <c>😀</c> is 1), not blank, and valid Unicode text (no lone surrogate). CONTRACT.md names no
 /// alphabet for a regionId, so this is what events have always accepted (the wire validator's bound,
 /// <c>EventBounds.MaxRegionIdLength</c>, which keeps this same rule for the queue): no producer's region is refused
