@@ -166,6 +166,13 @@ public sealed class AzureTableAuditLog : IAuditLog
     /// </summary>
     private async Task<bool> RecordedUnderLegacyKeyAsync(string auditId, string legacyKey, CancellationToken cancellationToken)
     {
+        // The old cut could end inside a surrogate pair: such a key is not valid text, cannot go into a request URL, and so
+        // no row was ever written under it (the old code's write failed the same way). Not asked for at all.
+        if (char.IsHighSurrogate(legacyKey[^1]))
+        {
+            return false;
+        }
+
         try
         {
             var idRow = await _table.GetEntityIfExistsAsync<TableEntity>(IdPartition, legacyKey, cancellationToken: cancellationToken);
@@ -179,7 +186,7 @@ public sealed class AzureTableAuditLog : IAuditLog
         }
         catch (RequestFailedException ex) when (ex.Status == 400)
         {
-            // A legacy key the service refuses as a key (the old cut could end inside a surrogate pair) never held a row.
+            // A legacy key the service refuses as a key never held a row.
             return false;
         }
     }

@@ -191,6 +191,29 @@ public sealed class SupportStorageTests : IAsyncLifetime
             read.Select(e => (e.AuditId, e.At, e.Detail)).OrderBy(e => e.At));
     }
 
+    // "adjustment|M8|" (14) and 99 escaped slashes (495) and "ab" are 511 units: the 512th is the high half of 😀, so the old
+    // cut key ends inside a surrogate pair. No row could be written under it; the action is recorded and its retry is one row.
+    [Fact]
+    public async Task AnIdWhoseOldCutKeyEndsInsideASurrogatePairIsRecordedOnceWithoutAskingForThatKey()
+    {
+        var audit = new AzureTableAuditLog(StorageClients.Tables(), _audit);
+        await audit.InitializeAsync();
+        var at = new DateTimeOffset(2026, 3, 10, 10, 0, 0, TimeSpan.Zero);
+        var entry = new AuditEntry
+        {
+            AuditId = "adjustment|M8|" + new string('/', 99) + "ab😀x", At = at, Actor = "Li Na", Role = "support",
+            Action = "member.adjustment", Target = "M8", Detail = "points +30", Reason = "tickets",
+        };
+        Assert.True(char.IsHighSurrogate(("adjustment|M8|" + string.Concat(Enumerable.Repeat("~002F", 99)) + "ab😀x")[511]));
+
+        await audit.AppendAsync(entry);
+        await audit.AppendAsync(entry with { At = at.AddDays(1) });
+
+        var read = await audit.ReadAsync(at.AddDays(-1), at.AddDays(3), 100);
+        var row = Assert.Single(read);
+        Assert.Equal((entry.AuditId, at), (row.AuditId, row.At));
+    }
+
     [Fact]
     public async Task AnActionRetriedOnALaterUtcDayIsStillOneRowAtItsFirstInstant()
     {
