@@ -115,12 +115,16 @@ public sealed class ConsentAuditTests
         var user = ApiKeyIdentity.Principal("support:Li Na", "ApiKey")!;
         var channel = string.Concat(Enumerable.Repeat("\U0001F600", 41));
 
-        var outcome = await consents.ChangeAsync("M1", new Dictionary<string, bool> { [channel] = true }, null, user);
+        // Three over-long names make one message (the problem stays bounded), naming the count and the longest.
+        var outcome = await consents.ChangeAsync("M1", new Dictionary<string, bool>
+        {
+            [channel] = true, [new string('y', 50)] = true, [new string('z', 45)] = false,
+        }, null, user);
 
         var errors = outcome.Errors!.ToDictionary();
         Assert.Equal(["body"], errors.Keys);
         var message = Assert.Single(errors["body"]);
-        Assert.Equal("an unknown channel name of 41 characters (over 40, not shown); use sms, push, call or wechat", message);
+        Assert.Equal("3 unknown channel name(s) over 40 characters (the longest 50, not shown); use sms, push, call or wechat", message);
         Assert.DoesNotContain("\U0001F600", message, StringComparison.Ordinal);
         Assert.All(message, c => Assert.False(char.IsSurrogate(c)));
         Assert.Empty(member.View().Consent);

@@ -108,6 +108,7 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
         }
         else
         {
+            var (overLong, longest) = (0, 0);
             foreach (var channel in consent.Keys.Where(c => !ContactChannels.All.Contains(c)))
             {
                 // Named whole, as sent, up to the bound; a longer name is not cut (a cut could split a character and would
@@ -119,9 +120,15 @@ public sealed class MemberConsents(IGrainFactory grains, IAuditLog audit, TimePr
                 }
                 else
                 {
-                    errors.Add("body", string.Create(CultureInfo.InvariantCulture,
-                        $"an unknown channel name of {length} characters (over {MaxUnknownChannelEcho}, not shown); use sms, push, call or wechat"));
+                    (overLong, longest) = (overLong + 1, Math.Max(longest, length));
                 }
+            }
+
+            // One message however many over-long names were sent, so the problem stays bounded.
+            if (overLong > 0)
+            {
+                errors.Add("body", string.Create(CultureInfo.InvariantCulture,
+                    $"{overLong} unknown channel name(s) over {MaxUnknownChannelEcho} characters (the longest {longest}, not shown); use sms, push, call or wechat"));
             }
         }
 
