@@ -47,7 +47,11 @@ public sealed class CampaignGrainState
 
     public long BudgetSkipped { get; set; }
 
-    /// <summary>Members refused at their membership cap (<see cref="Domain.Campaigns.MembershipCap"/>): processed, in no group.</summary>
+    /// <summary>
+    /// Members refused at their membership cap (<see cref="Domain.Campaigns.MembershipCap"/>): processed, in no group.
+    /// Left out of the stored JSON while 0, so a campaign stored before the cap existed is written back byte for byte.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public long MembershipCapRefused { get; set; }
 
     /// <summary>Grants held by sent or deferred touches (committed pages and triggered grants).</summary>
