@@ -1,11 +1,6 @@
 using Azure.Data.Tables;
-using Azure.Storage.Queues;
-using Engagement.Azure.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
-using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
-using Engagement.Grains.Campaigns;
-using Orleans.TestingHost;
 
 namespace Engagement.Azure.Tests.Streaming;
 
@@ -44,27 +39,8 @@ public sealed class ExactAmountOnTheQueueTests(ExactAmountCluster cluster)
 /// One silo of the real member grains behind the project's queue provider (<see cref="MemberQueueCluster.BuildCluster"/>),
 /// its grain state, reminders and ledger in Azurite tables of its own (the default state bound), one event queue.
 /// </summary>
-public sealed class ExactAmountCluster : IAsyncLifetime
+public sealed class ExactAmountCluster() : QueueTableMemberCluster("amt", "exact-amount-cluster-coupon-secret-01234")
 {
-    private readonly string _suffix = Azurite.UniqueName("x");
-    private InProcessTestCluster? _cluster;
-
-    private string Prefix => "amt" + _suffix;
-
-    private string[] Tables => ["gs" + _suffix, "rem" + _suffix, "ledger" + _suffix];
-
-    private string TouchQueue => "touches-" + _suffix;
-
-    private static QueueServiceClient Queues { get; } = new(Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
-
-    public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("Not started.");
-
-    /// <summary>The one event queue.</summary>
-    public QueueClient Queue => Queues.GetQueueClient(QueuePartitioner.QueueName(Prefix, 0));
-
-    /// <summary>The poison queue of the event queue.</summary>
-    public QueueClient Poison => Queues.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(Prefix));
-
     /// <summary>The stored grain-state text of <paramref name="memberId"/>: every <c>StringData</c> part of its rows, in order.</summary>
     public async Task<string> StoredStateAsync(string memberId)
     {
@@ -81,39 +57,6 @@ public sealed class ExactAmountCluster : IAsyncLifetime
         }
 
         return text.Length > 0 ? text.ToString() : throw new InvalidOperationException($"No stored state of {memberId} in {Tables[0]}.");
-    }
-
-    public async Task InitializeAsync()
-    {
-        var settings = MemberQueueCluster.Settings(Prefix, "exact-amount-cluster-coupon-secret-01234");
-        settings["Engagement:Storage:GrainStateTableName"] = Tables[0];
-        settings["Engagement:Storage:ReminderTableName"] = Tables[1];
-        settings["Engagement:Storage:LedgerTableName"] = Tables[2];
-        settings["Engagement:Storage:TouchQueueName"] = TouchQueue;
-        _cluster = MemberQueueCluster.BuildCluster(settings, new LogCapture(), (silo, configuration) =>
-        {
-            silo.AddEngagementAzureStorage(configuration);
-            silo.AddEngagementCampaigns(configuration);
-        });
-        await Queue.CreateIfNotExistsAsync();
-        await Poison.CreateIfNotExistsAsync();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-
-        await Queue.DeleteIfExistsAsync();
-        await Poison.DeleteIfExistsAsync();
-        await Queues.GetQueueClient(TouchQueue).DeleteIfExistsAsync();
-        foreach (var table in Tables)
-        {
-            await StorageClients.DeleteTableQuietlyAsync(table);
-        }
     }
 }
 

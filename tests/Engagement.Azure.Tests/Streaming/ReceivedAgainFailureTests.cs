@@ -35,13 +35,7 @@ public sealed class ReceivedAgainFailureTests
         Assert.Equal((first.MessageId, 2L), (second.MessageId, second.DequeueCount));
 
         // The earlier copy's delivery ends only now, refused; a minute later the newer copy's fails for a knock-on cause.
-        var firstFailedAt = wall.GetUtcNow();
-        receiver.DeliveryFailed(first.Token, Refusal);
-        wall.Advance(TimeSpan.FromMinutes(1));
-        receiver.DeliveryFailed(second.Token, KnockOn);
-        await ComeBackAsync(rig, second);
-
-        var dead = await PoisonedAsync(rig, receiver);
+        var (firstFailedAt, dead) = await RefusedThenKnockedOnAsync(rig, receiver, wall, first, second);
         var window = new IngestionOptions().DeliveryRetryWindow;
         Assert.Equal(
             string.Create(CultureInfo.InvariantCulture, $"delivery failed 2 times over 1.01:01:00; first failure: event e-refused: its consumer kept failing for {window} (at {firstFailedAt:O}): {Refusal}"),
@@ -120,13 +114,7 @@ public sealed class ReceivedAgainFailureTests
         held.Release();
         await Eventually.TrueAsync(() => logs.Lines(LogLevel.Warning, "is no longer held").Count > 0, Deadline, "the held renewal refused");
 
-        var firstFailedAt = wall.GetUtcNow();
-        receiver.DeliveryFailed(first.Token, Refusal);
-        wall.Advance(TimeSpan.FromMinutes(1));
-        receiver.DeliveryFailed(second.Token, KnockOn);
-        await ComeBackAsync(rig, second);
-
-        var dead = await PoisonedAsync(rig, receiver);
+        var (firstFailedAt, dead) = await RefusedThenKnockedOnAsync(rig, receiver, wall, first, second);
         Assert.EndsWith(string.Create(CultureInfo.InvariantCulture, $"; first failure: event e-raced: its consumer kept failing for {new IngestionOptions().DeliveryRetryWindow} (at {firstFailedAt:O}): {Refusal}"), dead.Reason, StringComparison.Ordinal);
     }
 
@@ -144,6 +132,21 @@ public sealed class ReceivedAgainFailureTests
     }
 
     /// <summary>The held copy's visibility runs out now, as it would after a stall longer than the time to its renewal.</summary>
+    /// <summary>
+    /// The earlier copy's delivery ends refused (now), the newer copy's a minute later for a knock-on cause; the message
+    /// then comes back until it is dead-lettered. Returns when the refusal was reported and the dead letter.
+    /// </summary>
+    private static async Task<(DateTimeOffset FirstFailedAt, PoisonMessage Dead)> RefusedThenKnockedOnAsync(
+        ReceiverRig rig, EngagementQueueReceiver receiver, FakeTimeProvider wall, EngagementBatchContainer first, EngagementBatchContainer second)
+    {
+        var firstFailedAt = wall.GetUtcNow();
+        receiver.DeliveryFailed(first.Token, Refusal);
+        wall.Advance(TimeSpan.FromMinutes(1));
+        receiver.DeliveryFailed(second.Token, KnockOn);
+        await ComeBackAsync(rig, second);
+        return (firstFailedAt, await PoisonedAsync(rig, receiver));
+    }
+
     private static async Task ComeBackAsync(ReceiverRig rig, EngagementBatchContainer held) =>
         await rig.Queue.UpdateMessageAsync(held.MessageId, held.PopReceipt, (BinaryData?)null, TimeSpan.Zero);
 

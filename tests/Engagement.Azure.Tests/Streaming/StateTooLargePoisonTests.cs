@@ -1,11 +1,7 @@
-using Azure.Storage.Queues;
 using Engagement.Azure.Hosting;
 using Engagement.Azure.Tests.Infrastructure;
-using Engagement.Contracts.Events;
 using Engagement.Contracts.Members;
-using Engagement.Grains.Campaigns;
 using Microsoft.Extensions.Logging;
-using Orleans.TestingHost;
 
 namespace Engagement.Azure.Tests.Streaming;
 
@@ -132,66 +128,17 @@ public sealed class DefaultStateBoundStartupTests(MemberQueueCluster cluster)
 /// a held message is renewed at half of it, so a silo stalled (a loaded CI machine) for over a second could let a 2 s message
 /// come back while its delivery still ran, and the dead letter could then lack the refusal the test asserts.
 /// </summary>
-public sealed class BoundedStateMemberCluster : IAsyncLifetime
+public sealed class BoundedStateMemberCluster() : QueueTableMemberCluster("bnd", "bounded-state-cluster-coupon-secret-0123")
 {
-    private readonly string _suffix = Azurite.UniqueName("b");
-    private InProcessTestCluster? _cluster;
-
-    private string Prefix => "bnd" + _suffix;
-
-    private string[] Tables => ["gs" + _suffix, "rem" + _suffix, "ledger" + _suffix];
-
-    private string TouchQueue => "touches-" + _suffix;
-
-    public LogCapture Logs { get; } = new();
-
-    public IClusterClient Client => _cluster?.Client ?? throw new InvalidOperationException("Not started.");
-
-    private static QueueServiceClient Queues { get; } = new(Azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
-
-    /// <summary>The one event queue.</summary>
-    public QueueClient Queue => Queues.GetQueueClient(QueuePartitioner.QueueName(Prefix, 0));
-
-    /// <summary>The poison queue of the event queue.</summary>
-    public QueueClient Poison => Queues.GetQueueClient(QueuePartitioner.PoisonQueueNameFor(Prefix));
-
-    public async Task InitializeAsync()
+    /// <inheritdoc />
+    protected override void Configure(Dictionary<string, string?> settings)
     {
-        var settings = MemberQueueCluster.Settings(Prefix, "bounded-state-cluster-coupon-secret-0123");
-        settings["Engagement:Storage:GrainStateTableName"] = Tables[0];
-        settings["Engagement:Storage:ReminderTableName"] = Tables[1];
-        settings["Engagement:Storage:LedgerTableName"] = Tables[2];
-        settings["Engagement:Storage:TouchQueueName"] = TouchQueue;
         settings["Engagement:Storage:MaxGrainStateBytes"] = "2048";
         // Above the default (200), so the startup warning's every-cap figure is that of the configured caps (StateBoundStartupWarningTests).
         settings["Engagement:Campaigns:MaxAttributedOrders"] = "300";
         settings["Engagement:Ingestion:MaxDequeueCount"] = "2";
         settings["Engagement:Ingestion:PoisonAfter"] = "00:00:04";
         settings["Engagement:Ingestion:VisibilityTimeout"] = "00:00:05";
-        _cluster = MemberQueueCluster.BuildCluster(settings, Logs, (silo, configuration) =>
-        {
-            silo.AddEngagementAzureStorage(configuration);
-            silo.AddEngagementCampaigns(configuration); // binds Engagement:Campaigns, as the silo's AddEngagementCampaignStorage does
-        });
-        await Queue.CreateIfNotExistsAsync();
-        await Poison.CreateIfNotExistsAsync();
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-
-        await Queue.DeleteIfExistsAsync();
-        await Poison.DeleteIfExistsAsync();
-        await Queues.GetQueueClient(TouchQueue).DeleteIfExistsAsync();
-        foreach (var table in Tables)
-        {
-            await StorageClients.DeleteTableQuietlyAsync(table);
-        }
     }
 }
 
