@@ -11,9 +11,10 @@ public static class AlertBook
     /// of the 480 KiB grain-state bound (<c>Engagement:Storage:MaxGrainStateBytes</c>), and less when open alerts, the
     /// outbox and the episode numbers need the room (<see cref="AlertBookBounds.BookMaxBytes"/>: the oldest resolved give
     /// way first). The count limit alone did not bound it: a resolved <c>data.anomaly</c> keeps two texts of up to 500
-    /// characters each and stored JSON escapes a CJK character to 6 bytes, so 500 such alerts measured about 3 MB, every
-    /// write of the book was refused and alerts stopped. Measured as the alerts grain stores it (System.Text.Json web
-    /// defaults, <see cref="StoredBytes"/>).
+    /// characters each, so 500 such alerts measured about 3 MB (JSON that escaped a CJK character to 6 bytes), every
+    /// write of the book was refused and alerts stopped. Counted by <see cref="StoredBytes"/> (System.Text.Json web
+    /// defaults, which still escape a CJK character to 6 bytes), while the state row stores it as one character
+    /// (<c>StoredStateText.Encoder</c>): the bound is stricter for Chinese text than the row needs (docs/console.md).
     /// </summary>
     public const int HistoryMaxBytes = 256 * 1024;
 
