@@ -12,8 +12,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>Who may open which console page: the same roles the API asks for the page's data.</summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleAccessTests(ConsoleHostFixture host)
+public sealed class ConsoleAccessTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task AStoreKeyIsRefusedAtSignInSayingWhichRolesMayUseTheConsole()
     {

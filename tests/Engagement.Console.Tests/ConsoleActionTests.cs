@@ -11,8 +11,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>The console's consent change (audited), the audience size before a trigger, and the operations page.</summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleActionTests(ConsoleHostFixture host)
+public sealed class ConsoleActionTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     private static readonly DateTimeOffset T0 = ConsoleHostFixture.Now;
 
     [Fact]

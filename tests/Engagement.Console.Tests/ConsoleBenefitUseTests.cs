@@ -6,8 +6,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>The member page's benefits tab shows a priority booking (a benefit used) with its slot, beside the grants.</summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleBenefitUseTests(ConsoleHostFixture host)
+public sealed class ConsoleBenefitUseTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task ABookedPrioritySlotShowsOnTheMemberPageWithItsSlotInTheViewersZone()
     {

@@ -8,8 +8,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>The console in Debian's Chromium: roles, member search and page, adjustments and audit, a campaign to results, two languages.</summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleBrowserTests(ConsoleHostFixture host)
+public sealed class ConsoleBrowserTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     private static readonly DateTimeOffset T0 = ConsoleHostFixture.Now;
 
     [Theory]

@@ -16,8 +16,11 @@ namespace Engagement.Console.Tests;
 /// members are asked at once: the healed one is reached, the other refused again). Each stage in English and Chinese.
 /// </summary>
 [Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleCampaignBackedUpTests(ConsoleHostFixture host)
+public sealed class ConsoleCampaignBackedUpTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     /// <summary>How long the engine may take to run the fan-out, a pause or a resume: 60 s each.</summary>
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
 

@@ -11,8 +11,11 @@ namespace Engagement.Console.Tests;
 /// only while the campaign is being sent, never on a draft or a completed campaign whose figures stand.
 /// </summary>
 [Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleCampaignBudgetTests(ConsoleHostFixture host)
+public sealed class ConsoleCampaignBudgetTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Theory]
     [InlineData("en-US", "Budget 1,000,000.00 CNY: 0.00 reserved, 1,000,000.00 left", "approximate")]
     [InlineData("zh-CN", "预算 1,000,000.00 元：已预留 0.00，剩余 1,000,000.00", "近似")]

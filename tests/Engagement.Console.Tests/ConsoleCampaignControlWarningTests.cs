@@ -13,9 +13,12 @@ namespace Engagement.Console.Tests;
 /// nobody out; from a sampled index, under one member expected): every arm's uplift would then be null. The warning
 /// never blocks Create.
 /// </summary>
-[Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host)
+[Collection(ConsoleHostCollection.Name)]
+public sealed class ConsoleCampaignControlWarningTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Theory]
     [InlineData(0, true)]
     [InlineData(1, false)]

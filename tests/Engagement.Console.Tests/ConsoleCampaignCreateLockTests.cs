@@ -10,8 +10,11 @@ namespace Engagement.Console.Tests;
 /// its id cannot be silently dropped; "Start a new campaign" frees the form for another id.
 /// </summary>
 [Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host)
+public sealed class ConsoleCampaignCreateLockTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task WhileACreateIsNotConfirmedItsDefinitionIsLockedAndSaysWhySoCreateSendsItAsSent()
     {

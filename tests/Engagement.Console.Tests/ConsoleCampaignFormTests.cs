@@ -10,9 +10,12 @@ namespace Engagement.Console.Tests;
 /// The campaign create form sets what <c>POST /campaigns</c> takes (budget, arm weights, attribution window, the start
 /// of the window), and each problem-details key shows under its own input.
 /// </summary>
-[Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host)
+[Collection(ConsoleHostCollection.Name)]
+public sealed class ConsoleCampaignFormTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task TheFormStoresTheBudgetArmWeightsAttributionAndTheWindowTheMarketerPicked()
     {

@@ -11,8 +11,11 @@ namespace Engagement.Console.Tests;
 /// was assigned, and the page says that first: not that the control group is empty, nor to raise the control share.
 /// </summary>
 [Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host)
+public sealed class ConsoleCampaignNobodyAssignedTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Theory]
     [InlineData("en-US", "no member has been assigned to an arm or the control group yet", "control group is empty")]
     [InlineData("zh-CN", "还没有会员被分配", "对照组为空")]

@@ -11,8 +11,11 @@ namespace Engagement.Console.Tests;
 /// the fen, half away from zero; ROI and uplift in percent to one decimal).
 /// </summary>
 [Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleCampaignRoiTests(ConsoleHostFixture host)
+public sealed class ConsoleCampaignRoiTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Theory]
     [InlineData("en-US", "All arms vs global control", "Sent|Deferred|Suppressed", "ROI (%)")]
     [InlineData("zh-CN", "全部实验组 对比 全局对照组", "已发送|已延迟|已抑制", "投资回报率（%）")]

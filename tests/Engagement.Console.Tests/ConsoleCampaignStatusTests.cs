@@ -10,8 +10,11 @@ namespace Engagement.Console.Tests;
 /// campaign windows, so they have a host of their own: the other console tests read times at the pinned instant.
 /// </summary>
 [Collection(ClockMovingConsoleHostCollection.Name)]
-public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host)
+public sealed class ConsoleCampaignStatusTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Theory]
     [InlineData("en-US", "active", "ended")]
     [InlineData("zh-CN", "生效中", "已结束")]

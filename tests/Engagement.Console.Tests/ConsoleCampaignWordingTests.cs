@@ -11,8 +11,11 @@ namespace Engagement.Console.Tests;
 /// paragraph and the create form's control share label are worded in the viewer's language; in English they read as before.
 /// </summary>
 [Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleCampaignWordingTests(ConsoleHostFixture host)
+public sealed class ConsoleCampaignWordingTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Theory]
     [InlineData("zh-CN", " · 群发 · 短信 · ", "意向治疗：", "Intention to treat", "对照比例")]
     [InlineData("en-US", " · broadcast · sms · ", "Intention to treat: every member assigned to a group counts in its audience", "意向治疗", "controlShare")]

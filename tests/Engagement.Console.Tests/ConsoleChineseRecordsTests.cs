@@ -9,8 +9,11 @@ namespace Engagement.Console.Tests;
 /// details from the action, and MudBlazor's own texts (the audit table's pager) come from the console's MudLocalizer.
 /// </summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleChineseRecordsTests(ConsoleHostFixture host)
+public sealed class ConsoleChineseRecordsTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     private static readonly DateTimeOffset T0 = ConsoleHostFixture.Now;
 
     [Fact]

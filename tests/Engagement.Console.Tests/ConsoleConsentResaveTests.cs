@@ -8,8 +8,11 @@ namespace Engagement.Console.Tests;
 /// engine's answer, so saving again sends nothing (the member already has it) instead of the same change once more.
 /// </summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleConsentResaveTests(ConsoleHostFixture host)
+public sealed class ConsoleConsentResaveTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task SavingAgainAfterTheReloadFailedSendsNothingAndSaysThereIsNothingToSave()
     {

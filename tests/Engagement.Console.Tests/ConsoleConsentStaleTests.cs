@@ -11,8 +11,11 @@ namespace Engagement.Console.Tests;
 /// answering "Nothing to save" over switches that no longer match the member.
 /// </summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleConsentStaleTests(ConsoleHostFixture host)
+public sealed class ConsoleConsentStaleTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task AConsentChangedByTheMembersAppAfterASaveIsShownBeforeNothingToSave()
     {

@@ -10,8 +10,11 @@ namespace Engagement.Console.Tests;
 /// (a points adjustment): the switch stays off, an info line says so, and Save sends the opt-out exactly once.
 /// </summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleConsentUnsavedTests(ConsoleHostFixture host)
+public sealed class ConsoleConsentUnsavedTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task AnUnsavedSwitchIsKeptWhenAnAdjustmentReloadsTheMember()
     {

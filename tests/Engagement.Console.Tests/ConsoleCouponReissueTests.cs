@@ -6,8 +6,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>Support reissues a member's coupon on the member page: a reason is required, the new coupon shows, the audit says who and why.</summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleCouponReissueTests(ConsoleHostFixture host)
+public sealed class ConsoleCouponReissueTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task SupportReissuesALostCouponWithAReasonSeesTheNewOneAndTheAuditRow()
     {

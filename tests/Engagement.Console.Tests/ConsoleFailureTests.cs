@@ -7,8 +7,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>What the console does when the engine or its storage fails under an action: it says so, and a retry is safe.</summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleFailureTests(ConsoleHostFixture host)
+public sealed class ConsoleFailureTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     private static readonly DateTimeOffset T0 = ConsoleHostFixture.Now;
 
     [Fact]

@@ -44,6 +44,10 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
     private readonly Dictionary<string, Microsoft.Playwright.Cookie[]> _sessions = new(StringComparer.Ordinal);
     private IPlaywright? _playwright;
 
+    // The browser contexts opened since the last CloseTestPagesAsync: the running test's (a collection runs its tests
+    // one at a time, so each fixture's list holds one test's contexts).
+    private readonly List<IBrowserContext> _openContexts = [];
+
     /// <summary>
     /// Every <c>Expect</c> that names no timeout waits <see cref="ConsolePages.WaitMs"/>, as the rest do, not Playwright's
     /// 5 s, which a loaded CI machine can outlast. Set before any fixture (so any page) exists.
@@ -139,6 +143,11 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
         });
 
+        lock (_openContexts)
+        {
+            _openContexts.Add(context);
+        }
+
         // An action, wait or navigation that names no timeout waits as long as the rest (ConsolePages.WaitMs), not
         // Playwright's 30 s: at 30 s a first sign-in and a Create navigation once ran out on the loaded CI machine.
         context.SetDefaultTimeout(ConsolePages.WaitMs);
@@ -159,6 +168,33 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
             }
         };
         return page;
+    }
+
+    /// <summary>
+    /// Closes every browser context (so page and Blazor circuit) opened through this fixture since the last call: what the
+    /// test that just ended left open (<see cref="BrowserTest"/> calls it when each test ends). A context already closed is
+    /// skipped; the shared sign-in sessions stay (their cookies are kept apart from any context).
+    /// </summary>
+    public async Task CloseTestPagesAsync()
+    {
+        IBrowserContext[] open;
+        lock (_openContexts)
+        {
+            open = [.. _openContexts];
+            _openContexts.Clear();
+        }
+
+        foreach (var context in open)
+        {
+            try
+            {
+                await context.CloseAsync();
+            }
+            catch (PlaywrightException)
+            {
+                // Closed already, with its browser (a test that stopped the host).
+            }
+        }
     }
 
     /// <summary>
@@ -335,7 +371,11 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 // xUnit (one thread per core) runs two of them side by side instead of all in one line. Within a collection they run one
 // at a time, in any order.
 
-/// <summary>The member and support pages, sign-in and failures: a host of their own.</summary>
+/// <summary>
+/// The member and support pages, sign-in and failures, and the campaign form's fields and control-group warning (campaigns
+/// in regions of their own; here so the two collections xUnit runs side by side first, this and the programme's, end
+/// near the time the programme's plus the campaign pages' do, instead of this one last and alone): a host of their own.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class ConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
 {

@@ -12,8 +12,11 @@ namespace Engagement.Console.Tests;
 /// Positions are page coordinates (<c>top + window.scrollY</c>), so a scroll does not count as a move.
 /// </summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host)
+public sealed class ConsoleLayoutShiftTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     private const string PageTop = "e => e.getBoundingClientRect().top + window.scrollY";
 
     private const string PageBottom = "e => e.getBoundingClientRect().bottom + window.scrollY";

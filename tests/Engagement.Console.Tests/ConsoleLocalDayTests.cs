@@ -6,8 +6,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>Pages that count days count the programme's local days (Asia/Shanghai), also when UTC is still on the day before.</summary>
 [Collection(EveningConsoleHostCollection.Name)]
-public sealed class ConsoleLocalDayTests(EveningConsoleHostFixture host)
+public sealed class ConsoleLocalDayTests(EveningConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task TheWinBackReportEndsOnTheProgrammesLocalDayAsTheApiDoes()
     {

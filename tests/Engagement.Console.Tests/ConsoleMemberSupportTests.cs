@@ -15,8 +15,11 @@ namespace Engagement.Console.Tests;
 /// page's zone, and the phone as the API gives it to the viewer's role.
 /// </summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host)
+public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     private static readonly DateTimeOffset T0 = ConsoleHostFixture.Now;
 
     [Fact]

@@ -10,8 +10,11 @@ namespace Engagement.Console.Tests;
 /// as a draft (Trigger beside the audience estimate).
 /// </summary>
 [Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsolePhoneWidthTests(ConsoleHostFixture host)
+public sealed class ConsolePhoneWidthTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     private const int Phone = 390;
 
     // The outermost elements reaching past the screen's right edge that are not inside a scroll container of their own

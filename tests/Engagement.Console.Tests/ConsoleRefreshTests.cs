@@ -10,8 +10,11 @@ namespace Engagement.Console.Tests;
 /// of date, never "not confirmed", and offers nothing to send again.
 /// </summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleRefreshTests(ConsoleHostFixture host)
+public sealed class ConsoleRefreshTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     private const string RefreshFailed = "The page could not refresh to show it";
 
     // Orleans' response timeout, or a storage SDK timeout behind the read (a TaskCanceledException nobody asked for).

@@ -6,8 +6,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>A search that fails is logged without the query: it may be a member's phone number (personal data).</summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleSearchLogTests(ConsoleHostFixture host)
+public sealed class ConsoleSearchLogTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task ASearchForAPhoneWhoseIndexReadFailsLogsTheFaultAndTheQuerysKindNeverThePhone()
     {

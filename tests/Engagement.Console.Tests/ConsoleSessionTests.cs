@@ -4,8 +4,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>A console session lasts only as long as its key: revoked or downgraded keys end it on the next page.</summary>
 [Collection(ConsoleHostCollection.Name)]
-public sealed class ConsoleSessionTests(ConsoleHostFixture host)
+public sealed class ConsoleSessionTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task ASessionOfARevokedKeyGoesBackToSignIn()
     {

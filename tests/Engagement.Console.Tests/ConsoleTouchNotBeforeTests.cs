@@ -11,8 +11,11 @@ namespace Engagement.Console.Tests;
 /// A touch deferred by quiet hours says on the member page until when, as the API's <c>notBefore</c>, in the page's zone.
 /// </summary>
 [Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleTouchNotBeforeTests(ConsoleHostFixture host)
+public sealed class ConsoleTouchNotBeforeTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Theory]
     [InlineData("en-US", "Touches", "until {0}")]
     [InlineData("zh-CN", "触达记录", "延至 {0}")]

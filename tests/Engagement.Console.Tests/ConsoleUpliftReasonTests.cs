@@ -5,8 +5,11 @@ namespace Engagement.Console.Tests;
 
 /// <summary>A campaign page with no uplift to show says why, in the viewer's language: here, the control group is empty.</summary>
 [Collection(CampaignConsoleHostCollection.Name)]
-public sealed class ConsoleUpliftReasonTests(ConsoleHostFixture host)
+public sealed class ConsoleUpliftReasonTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Theory]
     [InlineData("en-US", "the control group is empty", "no conversions")]
     [InlineData("zh-CN", "对照组为空", "尚无转化")]

@@ -16,8 +16,11 @@ namespace Engagement.Console.Tests.Programme;
 /// the one that resolved them, raised and resolved instants in the programme's zone, a page at a time.
 /// </summary>
 [Collection(ProgrammeConsoleHostCollection.Name)]
-public sealed class AlertHistoryPageTests(ConsoleHostFixture host)
+public sealed class AlertHistoryPageTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task AResolvedAlertShowsItsRaisedAndResolvedSentencesAndTimesInChinese()
     {

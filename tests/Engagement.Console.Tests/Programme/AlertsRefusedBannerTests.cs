@@ -9,8 +9,11 @@ namespace Engagement.Console.Tests.Programme;
 /// the programme page above the open alerts, in the viewer's language, and not while none is refused.
 /// </summary>
 [Collection(ProgrammeConsoleHostCollection.Name)]
-public sealed class AlertsRefusedBannerTests(ConsoleHostFixture host)
+public sealed class AlertsRefusedBannerTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     // 2026-12-06 01:00 and 03:00 UTC: 09:00 and 11:00 in Shanghai, the programme's zone.
     private static readonly AlertRaisesRefusedView Refused = new()
     {

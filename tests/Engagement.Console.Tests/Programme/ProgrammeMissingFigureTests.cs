@@ -11,8 +11,11 @@ namespace Engagement.Console.Tests.Programme;
 /// purchasers) is shown as a dash with the reason beside it, in words, and the range that would give a figure.
 /// </summary>
 [Collection(ProgrammeConsoleHostCollection.Name)]
-public sealed class ProgrammeMissingFigureTests(ConsoleHostFixture host)
+public sealed class ProgrammeMissingFigureTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task ARegionWhereNobodyBoughtShowsWhyArpuAndTheRepurchaseRateAreBlank()
     {

@@ -10,8 +10,11 @@ namespace Engagement.Console.Tests.Programme;
 
 /// <summary>The programme health page in Debian's Chromium, fed through the aggregators as the member outbox does.</summary>
 [Collection(ProgrammeConsoleHostCollection.Name)]
-public sealed class ProgrammePageTests(ConsoleHostFixture host)
+public sealed class ProgrammePageTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task SupportSeesTheProgrammesNumbersChartsAndSegments()
     {

@@ -17,8 +17,11 @@ namespace Engagement.Console.Tests.Programme;
 /// both, read with the API's defaults; one of each is also opened in the browser.
 /// </summary>
 [Collection(ProgrammeConsoleHostCollection.Name)]
-public sealed class ProgrammeRangeAgreementTests(ConsoleHostFixture host)
+public sealed class ProgrammeRangeAgreementTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Theory]
     [InlineData("earliest", -1, 10, false)]
     [InlineData("earliest", 0, ProgrammeEndpoints.MaxDays - 1, true)]

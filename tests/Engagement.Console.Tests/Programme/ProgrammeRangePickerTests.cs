@@ -16,8 +16,11 @@ namespace Engagement.Console.Tests.Programme;
 /// API's bounds is told so in words, never a blank page.
 /// </summary>
 [Collection(ProgrammeConsoleHostCollection.Name)]
-public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host)
+public sealed class ProgrammeRangePickerTests(ConsoleHostFixture host) : BrowserTest
 {
+    /// <inheritdoc />
+    protected override ConsoleHostFixture Host => host;
+
     [Fact]
     public async Task PickingLastSevenDaysShowsTheApisFiguresForThemAndAReloadKeepsThem()
     {
