@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Engagement.Console.Tests;
 
 /// <summary>
