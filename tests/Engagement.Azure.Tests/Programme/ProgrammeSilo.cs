@@ -128,6 +128,13 @@ public sealed class ProgrammeSilo : IAsyncDisposable
         return stored.State;
     }
 
+    /// <summary>
+    /// When set, wraps the silo's grain storage (in front of <see cref="AlertBookFaults"/>), e.g. to fail a member's state
+    /// write after storage made it (<see cref="Engagement.Azure.Tests.Members.AmbiguousMemberWrites"/>). The wrapper forwards the provider's
+    /// lifecycle (its table created) when it is an <see cref="ILifecycleParticipant{TLifecycleObservable}"/>.
+    /// </summary>
+    public Func<IGrainStorage, IGrainStorage>? WrapGrainStorage { get; init; }
+
     /// <summary>When set, every log line of the silo at Information or above, over every start.</summary>
     public LogCapture? Logs { get; init; }
 
@@ -285,7 +292,11 @@ public sealed class ProgrammeSilo : IAsyncDisposable
             var original = services.Last(d => d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService && Equals(d.ServiceKey, GrainStorageNames.State));
             var factory = original.KeyedImplementationFactory!;
             services.Remove(original);
-            services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.State, (sp, key) => new AlertBookFaults(silo, (IGrainStorage)factory(sp, key)));
+            services.AddKeyedSingleton<IGrainStorage>(GrainStorageNames.State, (sp, key) =>
+            {
+                var faults = new AlertBookFaults(silo, (IGrainStorage)factory(sp, key));
+                return silo.WrapGrainStorage?.Invoke(faults) ?? faults;
+            });
         }
 
         public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
