@@ -38,8 +38,9 @@ public sealed class CampaignFieldApiTests(ApiHostFixture host)
     [Fact]
     public async Task AnUnknownTierAndAMalformedRegionAreNamed()
     {
+        // A region keeps the events' regionId rule (East Coast! and 华东 are regions); 65 code points are not one.
         var (status, errors) = await CreateAsync(Definition(
-            NewId(), """{"tiers":["V2","V9"],"regions":["east","East Coast!"]}""", From, """[{"name":"a","weight":1}]"""));
+            NewId(), $$"""{"tiers":["V2","V9"],"regions":["East Coast!","{{new string('r', 65)}}","华东"]}""", From, """[{"name":"a","weight":1}]"""));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(["audience.regions[1]", "audience.tiers[1]"], errors!.Select(e => e.Key).Order(StringComparer.Ordinal));

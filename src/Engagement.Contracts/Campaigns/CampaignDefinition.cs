@@ -68,6 +68,10 @@ public sealed record CampaignAudience
     /// <summary><c>new</c>, <c>active</c>, <c>at_risk</c>, <c>dormant</c>.</summary>
     [Id(3)] public IReadOnlyList<string> Stages { get; init; } = [];
 
+    /// <summary>
+    /// Region ids (a member's region is the <c>regionId</c> of its latest event that carried one), each keeping the
+    /// events' regionId rule (<c>RegionIdRule</c>: 1–64 Unicode code points, e.g. <c>华东</c>), compared exactly.
+    /// </summary>
     [Id(4)] public IReadOnlyList<string> Regions { get; init; } = [];
 
     /// <summary>The member must carry at least one of these tags.</summary>

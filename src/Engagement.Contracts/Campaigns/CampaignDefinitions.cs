@@ -207,7 +207,8 @@ public static partial class CampaignDefinitions
             return;
         }
 
-        void Each(IReadOnlyList<string>? values, string field, Func<string, bool>? allowed = null, string? refusal = null)
+        // ownLength: the allowed rule bounds the length itself (a region id counts code points, not UTF-16 units).
+        void Each(IReadOnlyList<string>? values, string field, Func<string, bool>? allowed = null, string? refusal = null, bool ownLength = false)
         {
             if (values is null)
             {
@@ -222,7 +223,7 @@ public static partial class CampaignDefinitions
             for (var i = 0; i < values.Count; i++)
             {
                 var value = values[i];
-                if (string.IsNullOrWhiteSpace(value) || value.Length > 64)
+                if (string.IsNullOrWhiteSpace(value) || (!ownLength && value.Length > 64))
                 {
                     add(Indexed("audience." + field, i), "1–64 characters");
                 }
@@ -238,9 +239,9 @@ public static partial class CampaignDefinitions
         Each(audience.ValueClasses, "valueClasses", v => v is "A" or "B" or "C", "must be one of A, B, C");
         Each(audience.Stages, "stages", Stages.Contains, "must be one of new, active, at_risk, dormant");
 
-        // Regions are an open set (whatever regionId the events carry), but a region id is an id, the rule every other
-        // regionId of the API keeps (inventory, coupon scope): "East Coast!" is a typo, not a region.
-        Each(audience.Regions, "regions", Offers.OfferIds.IsValid, "a region id: 1–64 characters of A–Z a–z 0–9 _ - . :");
+        // Regions are an open set (whatever regionId the events carry): a campaign may name every region a member can be
+        // in, so an entry keeps the events' own regionId rule (华东 is a region; a blank or over-long one is a typo).
+        Each(audience.Regions, "regions", RegionIdRule.IsValid, "a region id: " + RegionIdRule.Rule, ownLength: true);
         Each(audience.Tags, "tags");
     }
 

@@ -1,4 +1,4 @@
-using System.Text;
+using Engagement.Contracts.Events;
 
 namespace Engagement.Domain.Offers;
 
@@ -12,38 +12,21 @@ namespace Engagement.Domain.Offers;
 /// that was accepted before. An event may leave its regionId out or blank (no region); an endpoint given one, or a scope
 /// entry, must keep the rule. A region is kept and compared exactly as sent (ordinal, case-sensitive); where it becomes
 /// part of a storage key it is escaped (<c>OfferIds.RegionStockKey</c>), so no character can make two regions one.
+/// The rule itself is <see cref="RegionIdRule"/>'s (one source, <c>src/Engagement.Contracts/Events/RegionIdRule.cs</c>,
+/// compiled into both assemblies), which a campaign's <c>audience.regions</c> keeps too, so a campaign can target every
+/// region a member can be in; this class is its public face for the domain's callers.
 /// </summary>
 public static class RegionIds
 {
-    /// <summary>The most characters (Unicode code points) a region id may have.</summary>
-    public const int MaxLength = 64;
+    /// <summary>The most characters (Unicode code points) a region id may have (<see cref="RegionIdRule.MaxLength"/>).</summary>
+    public const int MaxLength = RegionIdRule.MaxLength;
 
     /// <summary>What a problem or poison reason says of a region id that breaks the rule.</summary>
-    public const string Rule = "1–64 characters (Unicode code points), not blank, as an event's regionId";
+    public const string Rule = RegionIdRule.Rule;
 
     /// <summary>What an optional field says of a region id given that breaks the rule.</summary>
     public const string OptionalRule = "when given, " + Rule;
 
-    /// <summary>True when <paramref name="regionId"/> keeps the rule; false for null, blank, over 64 code points or not valid Unicode.</summary>
-    public static bool IsValid(string? regionId)
-    {
-        if (string.IsNullOrWhiteSpace(regionId) || regionId.Length > MaxLength * 2)
-        {
-            return false;
-        }
-
-        var count = 0;
-        var rest = regionId.AsSpan();
-        while (!rest.IsEmpty)
-        {
-            if (Rune.DecodeFromUtf16(rest, out _, out var used) != System.Buffers.OperationStatus.Done || ++count > MaxLength)
-            {
-                return false;
-            }
-
-            rest = rest[used..];
-        }
-
-        return true;
-    }
+    /// <summary>True when <paramref name="regionId"/> keeps the rule (<see cref="RegionIdRule.IsValid"/>); false for null, blank, over 64 code points or not valid Unicode.</summary>
+    public static bool IsValid(string? regionId) => RegionIdRule.IsValid(regionId);
 }
