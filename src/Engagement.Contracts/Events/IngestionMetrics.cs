@@ -12,6 +12,9 @@ public static class IngestionMetrics
 {
     public const string MeterName = "Engagement.Ingestion";
 
+    /// <summary>The most UTF-16 units a poison counter's <c>reason</c> tag keeps (<see cref="ReasonCategory"/>).</summary>
+    public const int MaxReasonCategoryLength = 40;
+
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> AcceptedCounter = Meter.CreateCounter<long>("engagement.events.accepted", "{event}", "Events applied to a member");
     private static readonly Counter<long> DuplicateCounter = Meter.CreateCounter<long>("engagement.events.duplicate", "{event}", "Events ignored because their eventId was already applied");
@@ -116,7 +119,9 @@ public static class IngestionMetrics
     /// <summary>
     /// The field a reason names, as the poison counter's tag: the part before its first colon or space, and of a nested
     /// field only the top-level name (<c>properties.promo-7f3a</c> → <c>properties</c>, <c>items[42].sku</c> →
-    /// <c>items</c>), since property keys and indexes come from producers and would make a series each; at most 40 characters.
+    /// <c>items</c>), since property keys and indexes come from producers and would make a series each; at most
+    /// <see cref="MaxReasonCategoryLength"/> UTF-16 units, cut at a code-point boundary: a surrogate pair (<c>😀</c>) that
+    /// straddles the bound is left out whole, never split into a lone surrogate an exporter cannot encode.
     /// </summary>
     public static string ReasonCategory(string? reason)
     {
@@ -127,6 +132,17 @@ public static class IngestionMetrics
 
         var end = reason.AsSpan().IndexOfAny(":. [");
         var category = end > 0 ? reason[..end] : reason;
-        return category.Length > 40 ? category[..40] : category;
+        if (category.Length <= MaxReasonCategoryLength)
+        {
+            return category;
+        }
+
+        var cut = MaxReasonCategoryLength;
+        if (char.IsHighSurrogate(category[cut - 1]) && char.IsLowSurrogate(category[cut]))
+        {
+            cut--;
+        }
+
+        return category[..cut];
     }
 }

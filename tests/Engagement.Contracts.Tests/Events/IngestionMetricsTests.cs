@@ -32,6 +32,25 @@ public sealed class IngestionMetricsTests
         Assert.Equal(category, IngestionMetrics.ReasonCategory(reason));
 
     [Fact]
+    public void ALongReasonIsCutAtACodePointBoundaryNeverInsideASurrogatePair()
+    {
+        // 39 ASCII units then 😀 (two units, the 40th and 41st): the pair straddles the bound and is left out whole.
+        var straddling = new string('a', 39) + "\U0001F600" + "tail";
+        // 38 units then 😀 ends exactly at 40: kept whole.
+        var fitting = new string('a', 38) + "\U0001F600" + "tail";
+        // Only pairs: 20 of them are 40 units.
+        var pairs = string.Concat(Enumerable.Repeat("\U0001F600", 25));
+        var chinese = new string('华', 45) + ": too long";
+
+        Assert.Equal(new string('a', 39), IngestionMetrics.ReasonCategory(straddling));
+        Assert.Equal(new string('a', 38) + "\U0001F600", IngestionMetrics.ReasonCategory(fitting));
+        Assert.Equal(string.Concat(Enumerable.Repeat("\U0001F600", 20)), IngestionMetrics.ReasonCategory(pairs));
+        Assert.Equal(new string('华', IngestionMetrics.MaxReasonCategoryLength), IngestionMetrics.ReasonCategory(chinese));
+        Assert.All(new[] { straddling, fitting, pairs, chinese }, r => Assert.True(IngestionMetrics.ReasonCategory(r).EnumerateRunes().All(x => x != System.Text.Rune.ReplacementChar)
+            && !char.IsHighSurrogate(IngestionMetrics.ReasonCategory(r)[^1])));
+    }
+
+    [Fact]
     public void StreamNamesAreTheContractConstants()
     {
         Assert.Equal("engagement-events", StreamNames.Provider);
