@@ -70,7 +70,8 @@ public sealed record CampaignAudience
 
     /// <summary>
     /// Region ids (a member's region is the <c>regionId</c> of its latest event that carried one), each keeping the
-    /// events' regionId rule (<c>RegionIdRule</c>: 1–64 Unicode code points, e.g. <c>华东</c>), compared exactly.
+    /// events' regionId rule (<c>RegionIdRule</c>: 1–64 Unicode code points, e.g. <c>华东</c>) and kept as sent; a member
+    /// matches when its region equals one of them ignoring case (ordinal), as with every audience list.
     /// </summary>
     [Id(4)] public IReadOnlyList<string> Regions { get; init; } = [];
 

@@ -27,12 +27,13 @@ public static class EventBounds
     public const int MaxStoreIdLength = 64;
 
     /// <summary>
-    /// <c>regionId</c>: at most 64 code points, any text. Two differences from the rule of a region id given,
-    /// Engagement.Domain.Offers.RegionIds, which endpoints and coupon scopes apply: a blank regionId here is no region (an
-    /// endpoint or scope entry refuses a blank one), and this bound alone does not refuse a lone surrogate, which a JSON
-    /// body refuses as invalid Unicode before any field is read but an EngagementEvent a .NET producer enqueues could carry.
+    /// <c>regionId</c>: at most 64 code points, any text; the same constant as <see cref="RegionIdRule.MaxLength"/>, the
+    /// rule of a region id given (<c>RegionIdRule</c>, which endpoints, coupon scopes and campaign audiences apply). Two
+    /// differences from that rule: a blank regionId here is no region (an endpoint, scope or audience entry refuses a blank
+    /// one), and this bound alone does not refuse a lone surrogate, which a JSON body refuses as invalid Unicode before any
+    /// field is read but an EngagementEvent a .NET producer enqueues could carry.
     /// </summary>
-    public const int MaxRegionIdLength = 64;
+    public const int MaxRegionIdLength = RegionIdRule.MaxLength;
 
     /// <summary><c>channel</c>: at most 32 code points (<c>pos</c>, <c>app</c>, <c>mini-program</c>…).</summary>
     public const int MaxChannelLength = 32;

@@ -6,14 +6,16 @@ namespace Engagement.Contracts.Events;
 /// <summary>
 /// The one rule of a region id, one source compiled into both assemblies that need it (the pure domain cannot reference
 /// Contracts, which carries Orleans; Contracts, which clients take alone, must not reference the domain):
-/// <c>Engagement.Domain.csproj</c> links this file, and <c>Engagement.Domain.Offers.RegionIds</c> forwards to it. It is
-/// the rule of an event's <c>regionId</c> (CONTRACT.md §1), a campaign's <c>audience.regions</c> (§4), a coupon's
-/// <c>scope.regions</c> (§2.1), and the <c>regionId</c> of a coupon redemption or a store's inventory report (an additive
-/// API field, docs/http-api.md): 1–64 characters counted as Unicode code points (<c>华东</c> is 2, <c>😀</c> is 1), not
-/// blank, and valid Unicode text (no lone surrogate). CONTRACT.md names no alphabet for a regionId, so this is what
-/// events have always accepted (<c>EventBounds.MaxRegionIdLength</c>, the wire validator's bound): <c>a/b</c> and
-/// <c>a_b</c> are two valid, different regions, compared exactly as sent (ordinal, case-sensitive). Internal in each
-/// assembly, so a project referencing both sees no second type.
+/// <c>Engagement.Domain.csproj</c> links this file, and <c>Engagement.Domain.Offers.RegionIds</c> forwards to it. It
+/// accepts every non-blank <c>regionId</c> an event may carry (CONTRACT.md §1: an event may leave it out or blank, and the
+/// wire validator bounds it by <c>EventBounds.MaxRegionIdLength</c>, which is <see cref="MaxLength"/>), and it is the rule
+/// of a campaign's <c>audience.regions</c> (§4), a coupon's <c>scope.regions</c> (§2.1), and the <c>regionId</c> of a
+/// coupon redemption or a store's inventory report (an additive API field, docs/http-api.md): 1–64 characters counted
+/// as Unicode code points (<c>华东</c> is 2, <c>😀</c> is 1), not blank, and valid Unicode text (no lone surrogate).
+/// CONTRACT.md names no alphabet for a regionId: <c>a/b</c> and <c>a_b</c> are two valid, different regions. A region id
+/// is kept as sent; a coupon scope compares it exactly (ordinal), while a campaign's audience compares regions ignoring
+/// case (ordinal), as it does every audience list (<c>AudienceCriteria</c>). Internal in each assembly, so a project
+/// referencing both sees no second type.
 /// </summary>
 internal static class RegionIdRule
 {

@@ -7,10 +7,10 @@ namespace Engagement.Domain.Offers;
 /// <c>regionId</c> of a coupon redemption and of a store's inventory report, which CONTRACT.md §4 does not define: an
 /// additive API field, docs/http-api.md): 1–64 characters counted as Unicode code
 /// points (<c>华东</c> is 2, <c>😀</c> is 1), not blank, and valid Unicode text (no lone surrogate). CONTRACT.md names no
-/// alphabet for a regionId, so this is what events have always accepted (the wire validator's bound,
-/// <c>EventBounds.MaxRegionIdLength</c>, which keeps this same rule for the queue): no producer's region is refused
-/// that was accepted before. An event may leave its regionId out or blank (no region); an endpoint given one, or a scope
-/// entry, must keep the rule. A region is kept and compared exactly as sent (ordinal, case-sensitive); where it becomes
+/// alphabet for a regionId, so this accepts every non-blank regionId an event may carry (the wire validator's bound,
+/// <c>EventBounds.MaxRegionIdLength</c>, is the same constant): no producer's region is refused that was accepted before. An event may leave its regionId out or blank (no region); an endpoint given one, or a scope
+/// entry, must keep the rule. A region is kept as sent; a coupon scope compares it exactly (ordinal, case-sensitive), a
+/// campaign's audience ignoring case (ordinal), as every audience list (<c>AudienceCriteria</c>); where it becomes
 /// part of a storage key it is escaped (<c>OfferIds.RegionStockKey</c>), so no character can make two regions one.
 /// The rule itself is <see cref="RegionIdRule"/>'s (one source, <c>src/Engagement.Contracts/Events/RegionIdRule.cs</c>,
 /// compiled into both assemblies), which a campaign's <c>audience.regions</c> keeps too, so a campaign can target every
