@@ -7,7 +7,7 @@ namespace Engagement.Api.Tests;
 
 /// <summary>
 /// A campaign's <c>audience.regions</c> keeps the events' regionId rule (<c>RegionIdRule</c>): a campaign can target every
-/// region a member can be in, 华东 included, and reaches exactly the members whose region it names.
+/// region a member can be in: plain 华东 is accepted, and a campaign for a 华东-… region reaches exactly its members.
 /// </summary>
 [Collection(ApiHostCollection.Name)]
 public sealed class CampaignRegionApiTests(ApiHostFixture host)
@@ -17,7 +17,8 @@ public sealed class CampaignRegionApiTests(ApiHostFixture host)
     [Fact]
     public async Task ACampaignFor华东IsAcceptedAndReachesTheMembersIn华东Only()
     {
-        // 华东 with a suffix of this run, so members of other tests in the shared host are not in it.
+        // Matching uses 华东-{suffix} (a region of this run only, so members of other tests in the shared host are not in
+        // it); plain 华东 is checked for acceptance in RegionsAreBoundedInCodePointsAndABadOneIsAProblemNamingItsEntry.
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var east = "华东-" + suffix;
         var at = host.Clock.GetUtcNow().AddMinutes(-1);
