@@ -79,7 +79,7 @@ public sealed partial class MetricContributionHandler(
 
         lock (lane)
         {
-            var confirmed = TakeLeading(lane, effects);
+            var confirmed = TakeLeading(lane, effects, 0);
             if (lane.Queue.Count == 0 && lane.Done.Count == 0 && !lane.Running)
             {
                 // Nothing left to send or to hand back: the member's next emit may have no contribution to come here with.
@@ -90,11 +90,14 @@ public sealed partial class MetricContributionHandler(
         }
     }
 
-    /// <summary>Removes the lane's confirmations of the leading effects; returns how many from the first were confirmed. Under the lane's lock.</summary>
-    private static int TakeLeading(Lane lane, IReadOnlyList<MemberEffect> effects)
+    /// <summary>
+    /// Removes the lane's confirmations of the leading effects from <paramref name="from"/> on; returns how many from
+    /// there were confirmed. Under the lane's lock.
+    /// </summary>
+    private static int TakeLeading(Lane lane, IReadOnlyList<MemberEffect> effects, int from)
     {
         var confirmed = 0;
-        while (confirmed < effects.Count && lane.Done.Remove(Key.Of(effects[confirmed])))
+        while (from + confirmed < effects.Count && lane.Done.Remove(Key.Of(effects[from + confirmed])))
         {
             confirmed++;
         }
@@ -110,7 +113,8 @@ public sealed partial class MetricContributionHandler(
         if (confirmed < effects.Count && _lanes.TryGetValue(memberId, out var lane))
         {
             await lane.Sending;
-            confirmed += Take(memberId, [.. effects.Skip(confirmed)], restart: false);
+            // The rest from where the first look stopped, read in place (no copy of the list's tail).
+            confirmed += Take(memberId, effects, from: confirmed, restart: false);
         }
 
         if (_stopping && confirmed < effects.Count)
@@ -214,7 +218,11 @@ public sealed partial class MetricContributionHandler(
         _stopped = last;
     }
 
-    private int Take(string memberId, IReadOnlyList<MemberEffect> effects, bool restart = true)
+    /// <summary>
+    /// Takes the confirmations of <paramref name="effects"/> from <paramref name="from"/> on and queues the rest; returns
+    /// how many from <paramref name="from"/> were confirmed. <paramref name="restart"/>: start the sender when idle.
+    /// </summary>
+    private int Take(string memberId, IReadOnlyList<MemberEffect> effects, int from = 0, bool restart = true)
     {
         ArgumentNullException.ThrowIfNull(effects);
         while (true)
@@ -229,24 +237,29 @@ public sealed partial class MetricContributionHandler(
                     continue;
                 }
 
-                return TakeLocked(memberId, lane, effects, restart);
+                return TakeLocked(memberId, lane, effects, from, restart);
             }
         }
     }
 
     /// <summary><see cref="Take"/> on the member's current lane, under its lock.</summary>
-    private int TakeLocked(string memberId, Lane lane, IReadOnlyList<MemberEffect> effects, bool restart)
+    private int TakeLocked(string memberId, Lane lane, IReadOnlyList<MemberEffect> effects, int from, bool restart)
     {
         lane.Released = false;
-        var confirmed = TakeLeading(lane, effects);
-        if (lane.Done.Count > 0 && confirmed < effects.Count)
+        var confirmed = TakeLeading(lane, effects, from);
+        if (lane.Done.Count > 0 && from + confirmed < effects.Count)
         {
             // Confirmations the member no longer lists (its outbox was reloaded from storage): nothing will take them.
-            var listed = effects.Select(Key.Of).ToHashSet();
+            var listed = new HashSet<Key>(effects.Count - from);
+            for (var i = from; i < effects.Count; i++)
+            {
+                listed.Add(Key.Of(effects[i]));
+            }
+
             lane.Done.RemoveAll(id => !listed.Contains(id));
         }
 
-        for (var i = confirmed; i < effects.Count; i++)
+        for (var i = from + confirmed; i < effects.Count; i++)
         {
             lane.Enqueue((RecordMetrics)effects[i]);
         }
