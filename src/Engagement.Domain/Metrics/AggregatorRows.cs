@@ -37,8 +37,18 @@ public static class AggregatorRows
     /// storage holds; a missing row is empty). Returns only the rows that changed (applied something, or forgot ids
     /// without a sequence past <paramref name="dedupeDays"/>; member marks are never forgotten) and how many contributions applied; <paramref name="rows"/> is not changed.
     /// </summary>
+    /// <param name="rows">Row number → what storage holds.</param>
+    /// <param name="contributions">The contributions to apply.</param>
+    /// <param name="now">The commit's instant (UTC).</param>
+    /// <param name="dedupeDays">Days an id without a sequence is kept.</param>
+    /// <param name="spares">
+    /// Optional: row number → a state of that row the caller no longer holds, whose buffers the row's new state reuses
+    /// (<see cref="AggregatorShard.Apply"/>'s <c>spare</c>, with its conditions). A spare is used even when its row turns
+    /// out unchanged (its buffers then hold a state nobody keeps): so it must never be a state in <paramref name="rows"/>.
+    /// </param>
     public static (IReadOnlyDictionary<int, AggregatorShard> Changed, int Applied) Apply(
-        IReadOnlyDictionary<int, AggregatorShard> rows, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays)
+        IReadOnlyDictionary<int, AggregatorShard> rows, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays,
+        IReadOnlyDictionary<int, AggregatorShard>? spares = null)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(contributions);
@@ -59,7 +69,7 @@ public static class AggregatorRows
         foreach (var (row, list) in byRow)
         {
             var before = rows.GetValueOrDefault(row) ?? Empty;
-            var (next, count) = AggregatorShard.Apply(before, list, now, dedupeDays);
+            var (next, count) = AggregatorShard.Apply(before, list, now, dedupeDays, spares?.GetValueOrDefault(row));
             applied += count;
             if (count > 0 || next.Applied.Count != before.Applied.Count)
             {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Engagement.Domain.Metrics;
@@ -21,16 +22,24 @@ namespace Engagement.Domain.Metrics;
 /// </remarks>
 public sealed record AggregatorShard
 {
-    public IReadOnlyDictionary<string, long> Counters { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
+    // The defaults are one shared empty instance each (never changed: nothing writes a state's dictionaries, and
+    // Apply never takes them as a spare's), so a state made with its own dictionaries, as every commit makes one per
+    // changed row, does not first allocate three empty ones its initializer then drops.
+    private static readonly Dictionary<string, long> NoCounters = new(StringComparer.Ordinal);
+    private static readonly Dictionary<int, HashSet<ulong>> NoIds = [];
+    private static readonly Dictionary<ulong, MemberMark> NoMembers = [];
+
+    /// <summary>Counter name → sum of the applied contributions' deltas (counts, points or gauge members; never CNY).</summary>
+    public IReadOnlyDictionary<string, long> Counters { get; init; } = NoCounters;
 
     /// <summary>Net revenue, CNY.</summary>
     public decimal Revenue { get; init; }
 
     /// <summary>Arrival day (<see cref="DateOnly.DayNumber"/>, UTC) → hashes of the ids applied that day of contributions without a sequence.</summary>
-    public IReadOnlyDictionary<int, HashSet<ulong>> Applied { get; init; } = new Dictionary<int, HashSet<ulong>>();
+    public IReadOnlyDictionary<int, HashSet<ulong>> Applied { get; init; } = NoIds;
 
     /// <summary>Hash of a member id (<see cref="Hash"/>) → the highest sequence of it applied and the UTC day that arrived (never forgotten).</summary>
-    public IReadOnlyDictionary<ulong, MemberMark> Members { get; init; } = new Dictionary<ulong, MemberMark>();
+    public IReadOnlyDictionary<ulong, MemberMark> Members { get; init; } = NoMembers;
 
     /// <summary>Contributions applied since the grain was created.</summary>
     public long AppliedCount { get; init; }
@@ -44,7 +53,21 @@ public sealed record AggregatorShard
     /// has none — and forgets ids without a sequence that arrived <paramref name="dedupeDays"/> days or more before
     /// <paramref name="now"/>. Returns the new state and how many applied; <paramref name="state"/> is not changed.
     /// </summary>
-    public static (AggregatorShard State, int Applied) Apply(AggregatorShard state, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays)
+    /// <param name="state">The row as storage holds it.</param>
+    /// <param name="contributions">The contributions to apply (any order; applied in sequence order).</param>
+    /// <param name="now">The instant (UTC) the commit is made: its UTC day dates the marks and ids, and expiry counts from it.</param>
+    /// <param name="dedupeDays">Days an id without a sequence is kept (<see cref="MetricsOptions.DedupeDays"/>).</param>
+    /// <param name="spare">
+    /// Optional: an earlier result of this method that no live state holds any more (its caller replaced it with a later
+    /// result once that was stored). Its counter and mark dictionaries are cleared and refilled as the new state's, so
+    /// the commit copies the row without allocating it again: the copy-on-write stays (<paramref name="state"/> is
+    /// untouched until its caller keeps the result), only its buffers are reused. The caller must hold no other reference
+    /// to <paramref name="spare"/> or its dictionaries: a state made by <see cref="AggregatorRows.Split"/>, a decoder or
+    /// <see cref="WithoutExpired"/> may share them with another and is never a spare. Ids without a sequence
+    /// (<see cref="Applied"/>) are shared between states and never reused. Ignored when it shares a dictionary with
+    /// <paramref name="state"/>.
+    /// </param>
+    public static (AggregatorShard State, int Applied) Apply(AggregatorShard state, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays, AggregatorShard? spare = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(contributions);
@@ -54,29 +77,38 @@ public sealed record AggregatorShard
         // first id without a sequence.
         var own = Unexpired(state.Applied, today - dedupeDays);
         HashSet<ulong>? todays = null;
-        // Each sequenced contribution's member hash, computed once (0 for one deduplicated by id).
-        var hashes = new ulong[list.Count];
-        for (var i = 0; i < hashes.Length; i++)
+        // Each sequenced contribution's member hash, computed once (0 for one deduplicated by id), and the application
+        // order: by sequence, then by position (stable, as an OrderBy was), sorted in place without a delegate. Both
+        // arrays are rented: this runs per touched row per commit, the aggregator's hot path.
+        var n = list.Count;
+        var hashes = ArrayPool<ulong>.Shared.Rent(n);
+        var order = ArrayPool<(long Sequence, int Index)>.Shared.Rent(n);
+        for (var i = 0; i < n; i++)
         {
             hashes[i] = Sequenced(list[i]) ? Hash(list[i].MemberId!) : 0;
+            order[i] = (list[i].Sequence, i);
         }
+
+        Array.Sort(order, 0, n);
 
         // The marks copied with room for the members new to them (no regrowth on the way: the copy is per row per commit,
         // the hot path; the room is what stays resident). The counters are copied at their size: new names are rare once
-        // a row has seen a few commits, and counting them ahead over-counts (a name in several contributions).
-        var members = CopyWithRoom(state.Members, NewMembers(state.Members, list, hashes));
-        var counters = new Dictionary<string, long>(state.Counters, StringComparer.Ordinal);
+        // a row has seen a few commits, and counting them ahead over-counts (a name in several contributions). Both into
+        // the spare's dictionaries when there is one.
+        var room = NewMembers(state.Members, list, hashes.AsSpan(0, n));
+        var members = spare?.Members is Dictionary<ulong, MemberMark> spareMembers && !ReferenceEquals(spareMembers, state.Members) && !ReferenceEquals(spareMembers, NoMembers)
+            ? Refill(spareMembers, state.Members, room)
+            : CopyWithRoom(state.Members, room);
+        var counters = spare?.Counters is Dictionary<string, long> spareCounters && !ReferenceEquals(spareCounters, state.Counters) && !ReferenceEquals(spareCounters, NoCounters)
+            && ReferenceEquals(spareCounters.Comparer, StringComparer.Ordinal)
+            ? Refill(spareCounters, state.Counters, 0)
+            : new Dictionary<string, long>(state.Counters, StringComparer.Ordinal);
         var revenue = state.Revenue;
         var count = 0;
         var duplicates = 0;
-        var order = new int[list.Count];
-        for (var i = 0; i < order.Length; i++)
+        for (var k = 0; k < n; k++)
         {
-            order[i] = i;
-        }
-
-        foreach (var i in order.OrderBy(i => list[i].Sequence))
-        {
+            var i = order[k].Index;
             var c = list[i];
             if (!Fresh(c, hashes[i], today, state.Applied, ref own, ref todays, members))
             {
@@ -102,6 +134,9 @@ public sealed record AggregatorShard
             revenue += c.Revenue;
             count++;
         }
+
+        ArrayPool<ulong>.Shared.Return(hashes);
+        ArrayPool<(long Sequence, int Index)>.Shared.Return(order);
 
         var next = new AggregatorShard
         {
@@ -208,7 +243,7 @@ public sealed record AggregatorShard
     /// How many distinct members of <paramref name="list"/> (their hashes in <paramref name="hashes"/>, 0 when deduplicated
     /// by id) <paramref name="members"/> has no mark of: the room the marks need, which stays resident.
     /// </summary>
-    private static int NewMembers(IReadOnlyDictionary<ulong, MemberMark> members, IReadOnlyList<MetricContribution> list, ulong[] hashes)
+    private static int NewMembers(IReadOnlyDictionary<ulong, MemberMark> members, IReadOnlyList<MetricContribution> list, ReadOnlySpan<ulong> hashes)
     {
         List<ulong>? fresh = null;
         for (var i = 0; i < hashes.Length; i++)
@@ -264,6 +299,34 @@ public sealed record AggregatorShard
         }
 
         return roomy;
+    }
+
+    /// <summary>
+    /// <paramref name="target"/> emptied and refilled with <paramref name="source"/> in its order, with room for
+    /// <paramref name="room"/> more (cleared, a dictionary keeps its arrays, and it enumerates in insertion order again,
+    /// so the stored row is the same as from a new copy). Allocates only when it must grow.
+    /// </summary>
+    private static Dictionary<TKey, TValue> Refill<TKey, TValue>(Dictionary<TKey, TValue> target, IReadOnlyDictionary<TKey, TValue> source, int room)
+        where TKey : notnull
+    {
+        target.Clear();
+        target.EnsureCapacity(source.Count + room);
+        if (source is Dictionary<TKey, TValue> dictionary)
+        {
+            foreach (var (key, value) in dictionary)
+            {
+                target.Add(key, value);
+            }
+        }
+        else
+        {
+            foreach (var (key, value) in source)
+            {
+                target.Add(key, value);
+            }
+        }
+
+        return target;
     }
 
     /// <summary>FNV-1a 64-bit of the id's UTF-8 bytes (collisions among a shard's few thousand ids: ~10⁻¹²).</summary>

@@ -34,12 +34,26 @@ public sealed partial class MetricAggregatorGrain(
     private readonly Dictionary<int, AggregatorShard> _states = [];
     private readonly Dictionary<int, string> _etags = [];
 
+    // Row → the state a successful write replaced, when this grain made it (AggregatorRows.Apply) and it has at most
+    // SpareMarksMax marks: the row's next commit refills its dictionaries instead of copying the row into new ones
+    // (AggregatorShard.Apply's spare). _made: the rows whose state in _states came from Apply (a loaded or migrated
+    // state may share its dictionaries, so it never becomes a spare).
+    private readonly Dictionary<int, AggregatorShard> _spares = [];
+    private readonly HashSet<int> _made = [];
+
     // The fields of the last contribution checked against the key (see ApplyAsync).
     private string? _checkedRegion;
     private DateOnly _checkedDay;
     private int _checkedShard;
     private bool _checkedGauge;
     private DayCounters? _sum;
+
+    /// <summary>
+    /// The most member marks a row's spare may have: a spare keeps a second copy of its row resident for as long as the
+    /// grain is active (about 28 bytes a mark), so a row of a large gauge shard is copied per commit as before.
+    /// 1,024 marks: at most ~1.9 MB per aggregator over its 64 rows.
+    /// </summary>
+    public const int SpareMarksMax = 1024;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -111,7 +125,7 @@ public sealed partial class MetricAggregatorGrain(
         {
             var batch = _waiting.ToList();
             _waiting.Clear();
-            var (changed, _) = AggregatorRows.Apply(_states, batch.SelectMany(b => b.Contributions), time.GetUtcNow(), options.Value.DedupeDays);
+            var (changed, _) = AggregatorRows.Apply(_states, batch.SelectMany(b => b.Contributions), time.GetUtcNow(), options.Value.DedupeDays, _spares);
             if (changed.Count > 0 && !await WriteAsync(changed, batch))
             {
                 return;
@@ -132,7 +146,17 @@ public sealed partial class MetricAggregatorGrain(
             foreach (var row in rows)
             {
                 _etags[row.Row] = etags[row.Row];
+                if (_made.Contains(row.Row) && _states.TryGetValue(row.Row, out var replaced) && replaced.Members.Count <= SpareMarksMax)
+                {
+                    _spares[row.Row] = replaced;
+                }
+                else
+                {
+                    _spares.Remove(row.Row);
+                }
+
                 _states[row.Row] = row.State;
+                _made.Add(row.Row);
             }
 
             _sum = total;
