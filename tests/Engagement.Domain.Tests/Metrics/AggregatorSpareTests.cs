@@ -80,8 +80,8 @@ public sealed class AggregatorSpareTests(ITestOutputHelper output)
             Assert.Equal(fromCopy.Revenue, fromSpare.Revenue);
             Assert.Equal(fromCopy.AppliedCount, fromSpare.AppliedCount);
             Assert.Equal(fromCopy.DuplicateCount, fromSpare.DuplicateCount);
-            Assert.Equal(fromCopy.Applied.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.Order().ToList())).ToList(),
-                fromSpare.Applied.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.Order().ToList())).ToList());
+            Assert.Equal(fromCopy.Applied.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value.Order().Select(id => (kv.Key, id))).ToList(),
+                fromSpare.Applied.OrderBy(kv => kv.Key).SelectMany(kv => kv.Value.Order().Select(id => (kv.Key, id))).ToList());
             Assert.Equal(liveCounters, live.Counters.ToList());
             Assert.Equal(liveMembers, live.Members.ToList());
 
