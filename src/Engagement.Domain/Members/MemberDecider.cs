@@ -292,7 +292,7 @@ public static class MemberDecider
         var count = state.Outbox.Count;
         if (QueueSentTouches(state))
         {
-            effects.AddRange(state.Outbox.Pending.Skip(count));
+            state.Outbox.CopySince(count, effects);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.ObjectModel;
 using System.Text;
 
 namespace Engagement.Domain.Metrics;
@@ -22,12 +23,12 @@ namespace Engagement.Domain.Metrics;
 /// </remarks>
 public sealed record AggregatorShard
 {
-    // The defaults are one shared empty instance each (never changed: nothing writes a state's dictionaries, and
-    // Apply never takes them as a spare's), so a state made with its own dictionaries, as every commit makes one per
-    // changed row, does not first allocate three empty ones its initializer then drops.
-    private static readonly Dictionary<string, long> NoCounters = new(StringComparer.Ordinal);
-    private static readonly Dictionary<int, HashSet<ulong>> NoIds = [];
-    private static readonly Dictionary<ulong, MemberMark> NoMembers = [];
+    // The defaults are the shared read-only empty dictionaries (nothing can change them, and not being Dictionary
+    // instances Apply never takes them as a spare's), so a state made with its own dictionaries, as every commit makes
+    // one per changed row, does not first allocate three empty ones its initializer then drops.
+    private static readonly IReadOnlyDictionary<string, long> NoCounters = ReadOnlyDictionary<string, long>.Empty;
+    private static readonly IReadOnlyDictionary<int, HashSet<ulong>> NoIds = ReadOnlyDictionary<int, HashSet<ulong>>.Empty;
+    private static readonly IReadOnlyDictionary<ulong, MemberMark> NoMembers = ReadOnlyDictionary<ulong, MemberMark>.Empty;
 
     /// <summary>Counter name → sum of the applied contributions' deltas (counts, points or gauge members; never CNY).</summary>
     public IReadOnlyDictionary<string, long> Counters { get; init; } = NoCounters;
@@ -65,7 +66,9 @@ public sealed record AggregatorShard
     /// to <paramref name="spare"/> or its dictionaries: a state made by <see cref="AggregatorRows.Split"/>, a decoder or
     /// <see cref="WithoutExpired"/> may share them with another and is never a spare. Ids without a sequence
     /// (<see cref="Applied"/>) are shared between states and never reused. Ignored when it shares a dictionary with
-    /// <paramref name="state"/>.
+    /// <paramref name="state"/>, per dictionary (a spare whose marks are the state's may still lend its counters). The
+    /// caller's store must keep no reference to a written state (see <c>IAggregatorRowStore.WriteAsync</c>'s remarks), or
+    /// refilling a spare would change what the store holds.
     /// </param>
     public static (AggregatorShard State, int Applied) Apply(AggregatorShard state, IEnumerable<MetricContribution> contributions, DateTimeOffset now, int dedupeDays, AggregatorShard? spare = null)
     {
@@ -96,10 +99,10 @@ public sealed record AggregatorShard
         // a row has seen a few commits, and counting them ahead over-counts (a name in several contributions). Both into
         // the spare's dictionaries when there is one.
         var room = NewMembers(state.Members, list, hashes.AsSpan(0, n));
-        var members = spare?.Members is Dictionary<ulong, MemberMark> spareMembers && !ReferenceEquals(spareMembers, state.Members) && !ReferenceEquals(spareMembers, NoMembers)
+        var members = spare?.Members is Dictionary<ulong, MemberMark> spareMembers && !ReferenceEquals(spareMembers, state.Members)
             ? Refill(spareMembers, state.Members, room)
             : CopyWithRoom(state.Members, room);
-        var counters = spare?.Counters is Dictionary<string, long> spareCounters && !ReferenceEquals(spareCounters, state.Counters) && !ReferenceEquals(spareCounters, NoCounters)
+        var counters = spare?.Counters is Dictionary<string, long> spareCounters && !ReferenceEquals(spareCounters, state.Counters)
             && ReferenceEquals(spareCounters.Comparer, StringComparer.Ordinal)
             ? Refill(spareCounters, state.Counters, 0)
             : new Dictionary<string, long>(state.Counters, StringComparer.Ordinal);

@@ -386,7 +386,7 @@ public static class MemberCoupons
     }
 
     /// <summary>The effects queued since the outbox held <paramref name="mark"/> of them.</summary>
-    internal static List<MemberEffect> Since(MemberState state, int mark) => [.. state.Outbox.Pending.Skip(mark)];
+    internal static List<MemberEffect> Since(MemberState state, int mark) => state.Outbox.Since(mark);
 
     private static string Describe(Coupon coupon, decimal discount) =>
         string.Create(CultureInfo.InvariantCulture, $"coupon:{coupon.OfferId};kind:{coupon.Kind};discount:{discount:0.00}");

@@ -28,6 +28,12 @@ public interface IAggregatorRowStore
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <exception cref="Orleans.Storage.InconsistentStateException">A row was changed or created by another writer; nothing was written.</exception>
     /// <exception cref="ArgumentException">A row number outside 0–63, a row twice, or a row too large for storage.</exception>
+    /// <remarks>
+    /// An implementation must finish reading each <c>rows[i].State</c> (encode or copy it) before the returned task
+    /// completes, and keep no reference to it or its dictionaries afterwards: no background retry, cache or
+    /// fire-and-forget work that reads it later. The aggregator refills a written state's dictionaries as the next
+    /// commit's (<see cref="AggregatorShard.Apply"/>'s <c>spare</c>) once a later write of its row has been stored.
+    /// </remarks>
     Task<IReadOnlyDictionary<int, string>> WriteAsync(string aggregatorKey, IReadOnlyList<AggregatorRow> rows, DayCounters? total = null, CancellationToken cancellationToken = default);
 
     /// <summary>

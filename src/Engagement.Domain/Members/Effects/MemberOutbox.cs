@@ -42,6 +42,27 @@ public sealed class MemberOutbox
         Pending.Add(effect);
     }
 
+    /// <summary>
+    /// Adds to <paramref name="into"/> the pending effects from index <paramref name="mark"/> on (none when the outbox
+    /// holds <paramref name="mark"/> or fewer): an index loop, so nothing is allocated beyond <paramref name="into"/>'s
+    /// growth (a <c>Pending.Skip(mark)</c> allocated an iterator per decision).
+    /// </summary>
+    internal void CopySince(int mark, List<MemberEffect> into)
+    {
+        for (var i = Math.Max(0, mark); i < Pending.Count; i++)
+        {
+            into.Add(Pending[i]);
+        }
+    }
+
+    /// <summary>The pending effects from index <paramref name="mark"/> on, in a new list of exactly that size.</summary>
+    internal List<MemberEffect> Since(int mark)
+    {
+        var since = new List<MemberEffect>(Math.Max(0, Pending.Count - Math.Max(0, mark)));
+        CopySince(mark, since);
+        return since;
+    }
+
     /// <summary>Drops the pending effect with <paramref name="effect"/>'s id, if any, unsent; true when one was pending.</summary>
     public bool Withdraw(MemberEffect effect)
     {
