@@ -9,24 +9,10 @@ namespace Engagement.Domain.Tests.Members;
 /// </summary>
 public class OutboxBytesAllocationTests
 {
-    private static readonly DateTimeOffset Noon = new(2026, 6, 1, 12, 0, 0, TimeSpan.FromHours(8));
 
     /// <summary>A member whose outbox holds <paramref name="count"/> ledger entries the kept ledger does not hold (stored whole).</summary>
-    private static MemberState WithPending(int count)
-    {
-        var state = new MemberState { MemberId = "M-alloc" };
-        for (var i = 0; i < count; i++)
-        {
-            var entry = new Ledger.LedgerEntry
-            {
-                Sequence = i + 1, At = Noon.AddMinutes(i), Kind = "points", Delta = 1, BalanceAfter = i + 1,
-                Reason = "manual adjustment +1: " + new string('补', 200), RuleId = "points.adjustment", EventId = $"adjustment|a{i}",
-            };
-            state.Outbox.Add(new ArchiveLedgerEntry(entry));
-        }
-
-        return state;
-    }
+    private static MemberState WithPending(int count) =>
+        PendingOutbox.WithLedgerEntries("M-alloc", count, "manual adjustment +1: " + new string('补', 200), "a");
 
     [Fact]
     public void AnOutboxNotPastTheCountToMeasureIsCheckedWithoutAllocating()

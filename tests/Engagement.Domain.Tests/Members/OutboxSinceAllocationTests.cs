@@ -11,23 +11,8 @@ namespace Engagement.Domain.Tests.Members;
 /// </summary>
 public class OutboxSinceAllocationTests
 {
-    private static readonly DateTimeOffset Noon = new(2026, 6, 1, 12, 0, 0, TimeSpan.FromHours(8));
-
-    private static MemberState WithPending(int count)
-    {
-        var state = new MemberState { MemberId = "M-since" };
-        for (var i = 0; i < count; i++)
-        {
-            var entry = new Ledger.LedgerEntry
-            {
-                Sequence = i + 1, At = Noon.AddMinutes(i), Kind = "points", Delta = 1, BalanceAfter = i + 1,
-                Reason = "manual adjustment +1", RuleId = "points.adjustment", EventId = $"adjustment|s{i}",
-            };
-            state.Outbox.Add(new ArchiveLedgerEntry(entry));
-        }
-
-        return state;
-    }
+    private static MemberState WithPending(int count) =>
+        PendingOutbox.WithLedgerEntries("M-since", count, "manual adjustment +1", "s");
 
     [Fact]
     public void Copying_the_effects_since_a_mark_into_a_list_with_room_allocates_nothing()
