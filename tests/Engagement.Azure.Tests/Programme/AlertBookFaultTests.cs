@@ -15,7 +15,7 @@ namespace Engagement.Azure.Tests.Programme;
 /// The faults are the silo's (<see cref="ProgrammeSilo.FailPublishes"/>, <see cref="ProgrammeSilo.FailAlertBookWrites"/>:
 /// refused before they reach the queue or the table); everything else is real.
 /// </summary>
-public sealed class AlertBookFaultTests(AlertBookFaultTests.FedRegions fed) : IClassFixture<AlertBookFaultTests.FedRegions>
+public sealed class AlertBookFaultTests
 {
     /// <summary>One member and one complaint a day judge the complaint rate; 1 point issued judges the points band.</summary>
     private static readonly Dictionary<string, string?> Settings = new()
@@ -34,15 +34,16 @@ public sealed class AlertBookFaultTests(AlertBookFaultTests.FedRegions fed) : IC
     [Fact]
     public async Task APublishThatFailsAfterTheFirstPartLosesNoAlertRaisesNoneTwiceAndShowsNothingRefused()
     {
-        var silo = await fed.SiloAsync(); // the evaluation's own response timeout (IAlertsGrain.EvaluateAsync), not a silo's
-        var alerts = silo.Grains.GetGrain<IAlertsGrain>(FedRegions.PublishFaultBook);
+        await using var silo = new ProgrammeSilo(); // the evaluation's own response timeout (IAlertsGrain.EvaluateAsync), not a silo's
+        await silo.StartAsync(Settings);
+        await FeedAsync(silo);
+        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
         await alerts.GetAsync(null, 1);
-        var writesBefore = silo.AlertBookWrites;
 
         // Part 1 is written with its outbox; its publish fails, so the evaluation stops there.
         silo.FailPublishes = 1;
         await Assert.ThrowsAnyAsync<Exception>(() => alerts.EvaluateAsync());
-        Assert.Equal(writesBefore + 1, silo.AlertBookWrites);
+        Assert.Equal(1, silo.AlertBookWrites);
         var written = (await alerts.GetAsync(AlertStates.Open, 1000)).Count;
         Assert.InRange(written, 1, Breaches - 1);
         // The raises waiting for part 2 are not shown as refused: nothing was refused for want of room.
@@ -61,12 +62,13 @@ public sealed class AlertBookFaultTests(AlertBookFaultTests.FedRegions fed) : IC
     [Fact]
     public async Task APartWhoseWriteFailsLosesNoAlertRaisesNoneTwiceAndTheRetryRecordsWhatTheFullBookRefused()
     {
-        var silo = await fed.SiloAsync(); // the evaluation's own response timeout (IAlertsGrain.EvaluateAsync), not a silo's
-        var t0 = silo.Clock.GetUtcNow(); // the shared silo's clock: Start, or later when the other test ran first
-        var alerts = silo.Grains.GetGrain<IAlertsGrain>(FedRegions.WriteFaultBook);
+        await using var silo = new ProgrammeSilo(); // the evaluation's own response timeout (IAlertsGrain.EvaluateAsync), not a silo's
+        await silo.StartAsync(Settings);
+        await FeedAsync(silo);
+        var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
         // A book whose open data anomalies leave room for some 300 of the 402 alerts (stored before the grain's activation).
-        var fill = Filled(t0.AddDays(-1), room: 90_000);
-        await silo.WriteAlertBookAsync(fill, FedRegions.WriteFaultBook);
+        var fill = Filled(ProgrammeSilo.Start.AddDays(-1), room: 90_000);
+        await silo.WriteAlertBookAsync(fill);
         var writesBefore = silo.AlertBookWrites;
 
         // Part 1 is written and published (two writes); part 2's write fails.
@@ -79,7 +81,7 @@ public sealed class AlertBookFaultTests(AlertBookFaultTests.FedRegions fed) : IC
         AssertNoneRefused(await alerts.GetRaisesRefusedAsync());
 
         // Memory is never ahead of storage: the stored row holds exactly the open alerts the grain shows, its outbox published.
-        var stored = await silo.ReadAlertBookAsync(FedRegions.WriteFaultBook);
+        var stored = await silo.ReadAlertBookAsync();
         var shown = (await alerts.GetAsync(AlertStates.Open, 1000)).Select(a => a.AlertId).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(shown, stored!.Open.Values.Select(a => a.AlertId).Order(StringComparer.Ordinal));
         Assert.Equal(fill.Open.Count + part1.Count, shown.Count);
@@ -94,7 +96,7 @@ public sealed class AlertBookFaultTests(AlertBookFaultTests.FedRegions fed) : IC
         Assert.True(open.Count > part1.Count, "the retry raised more parts");
         Assert.Equal(Breaches, open.Count + refused.LastCount);
         Assert.Equal((long)refused.LastCount, refused.Total); // the failed evaluation recorded none
-        Assert.Equal(t0.AddMinutes(5), refused.Since);
+        Assert.Equal(ProgrammeSilo.Start.AddMinutes(5), refused.Since);
         Assert.Equal(refused.Since, refused.LastAt);
         Assert.Equal(Math.Min(AlertRaisesRefused.MaxAlerts, refused.LastCount), refused.Alerts.Count);
         var raised = open.Select(a => (a.Rule, a.RegionId)).ToHashSet();
@@ -321,58 +323,6 @@ public sealed class AlertBookFaultTests(AlertBookFaultTests.FedRegions fed) : IC
             {
                 ids.Add(global::Engagement.Azure.Programme.AzureQueueAlertPublisher.Deserialize(message.Body.ToString())!.MessageId);
                 await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
-            }
-        }
-    }
-
-    /// <summary>
-    /// One silo fed the <see cref="Regions"/> breaching regions once for the class (the feed is most of an evaluation
-    /// test's time), started on first use so the anomaly tests, which start silos of their own, do not pay for it.
-    /// Each evaluation test takes an alerts grain of its own (<see cref="PublishFaultBook"/>, <see cref="WriteFaultBook"/>):
-    /// a fresh alert book (its own row and activation) over the same metrics; the grain's key is not part of the book.
-    /// Each use resets the silo's faults and empties its alert queue, so a test sees only its own messages.
-    /// </summary>
-    public sealed class FedRegions : IAsyncLifetime
-    {
-        /// <summary>The alerts grain whose publish fails.</summary>
-        public const long PublishFaultBook = 1;
-
-        /// <summary>The alerts grain whose part write fails.</summary>
-        public const long WriteFaultBook = 2;
-
-        private readonly ProgrammeSilo _silo = new();
-        private readonly Lazy<Task> _fed;
-
-        public FedRegions() => _fed = new Lazy<Task>(async () =>
-        {
-            await _silo.StartAsync(Settings);
-            await FeedAsync(_silo);
-        });
-
-        /// <summary>The fed silo, its faults reset (none armed) and its alert queue emptied.</summary>
-        public async Task<ProgrammeSilo> SiloAsync()
-        {
-            await _fed.Value;
-            _silo.FailPublishes = 0;
-            _silo.AlertBookWritesBeforeFault = 0;
-            _silo.FailAlertBookWrites = 0;
-            var queue = StorageClients.Queues().GetQueueClient(_silo.AlertQueue);
-            if ((await queue.ExistsAsync()).Value)
-            {
-                await queue.ClearMessagesAsync();
-            }
-
-            return _silo;
-        }
-
-        public Task InitializeAsync() => Task.CompletedTask;
-
-        /// <summary>Stops the silo and deletes its tables and queues, when a test started it.</summary>
-        public async Task DisposeAsync()
-        {
-            if (_fed.IsValueCreated)
-            {
-                await _silo.DisposeAsync();
             }
         }
     }

@@ -113,18 +113,15 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     /// <summary>The silo's grain storage (the engine's table provider on Azurite, <see cref="AlertBookFaults"/> in front).</summary>
     public IGrainStorage GrainStorage => Services.GetRequiredKeyedService<IGrainStorage>(GrainStorageNames.State);
 
-    /// <summary>
-    /// Stores <paramref name="book"/> as the row (state <c>alerts</c>) of the alerts grain <paramref name="alertsKey"/>
-    /// (the engine's is 0; a test sharing a silo takes a key of its own for a fresh book), as an earlier activation would have.
-    /// </summary>
-    public Task WriteAlertBookAsync(AlertBookState book, long alertsKey = 0) =>
-        GrainStorage.WriteStateAsync("alerts", Grains.GetGrain<IAlertsGrain>(alertsKey).GetGrainId(), new GrainState<AlertBookState>(book));
+    /// <summary>Stores <paramref name="book"/> as the alerts grain's row (state <c>alerts</c>), as an earlier activation would have.</summary>
+    public Task WriteAlertBookAsync(AlertBookState book) =>
+        GrainStorage.WriteStateAsync("alerts", Grains.GetGrain<IAlertsGrain>(0).GetGrainId(), new GrainState<AlertBookState>(book));
 
-    /// <summary>The row of the alerts grain <paramref name="alertsKey"/> as the grain storage reads it back (its state; null when the read gave none).</summary>
-    public async Task<AlertBookState?> ReadAlertBookAsync(long alertsKey = 0)
+    /// <summary>The alerts grain's row as the grain storage reads it back (its state; null when the read gave none).</summary>
+    public async Task<AlertBookState?> ReadAlertBookAsync()
     {
         var stored = new GrainState<AlertBookState>();
-        await GrainStorage.ReadStateAsync("alerts", Grains.GetGrain<IAlertsGrain>(alertsKey).GetGrainId(), stored);
+        await GrainStorage.ReadStateAsync("alerts", Grains.GetGrain<IAlertsGrain>(0).GetGrainId(), stored);
         return stored.State;
     }
 
