@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure.Storage.Queues;
 using Engagement.Azure.Tests.Infrastructure;
 using Engagement.Azure.Tests.Streaming;
@@ -26,6 +27,14 @@ public sealed class AlertBookFaultTests
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the evaluation's calls inside the silo (the metrics reader's range reads, Orleans' default 30 s) may take
+    /// in the tests whose fault comes after them: longer than the evaluation's own 3 minutes
+    /// (<see cref="IAlertsGrain.EvaluateAsync"/>), so a read slowed by a loaded machine never fails the evaluation before
+    /// the injected fault does.
+    /// </summary>
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>Regions fed: each breaches two rules, so one evaluation raises 2 × 200 + 2 programme-wide alerts, over 64 KiB of outbox.</summary>
     private const int Regions = 200;
 
@@ -34,7 +43,7 @@ public sealed class AlertBookFaultTests
     [Fact]
     public async Task APublishThatFailsAfterTheFirstPartLosesNoAlertRaisesNoneTwiceAndShowsNothingRefused()
     {
-        await using var silo = new ProgrammeSilo(); // the evaluation's own response timeout (IAlertsGrain.EvaluateAsync), not a silo's
+        await using var silo = new ProgrammeSilo { ResponseTimeout = ReadTimeout };
         await silo.StartAsync(Settings);
         await FeedAsync(silo);
         var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
@@ -42,14 +51,16 @@ public sealed class AlertBookFaultTests
 
         // Part 1 is written with its outbox; its publish fails, so the evaluation stops there.
         silo.FailPublishes = 1;
-        await Assert.ThrowsAnyAsync<Exception>(() => alerts.EvaluateAsync());
+        var fault = await InjectedAsync<IOException>(() => alerts.EvaluateAsync());
+        Assert.Equal("simulated crash before the alert reached the queue", fault.Message);
         Assert.Equal(1, silo.AlertBookWrites);
         var written = (await alerts.GetAsync(AlertStates.Open, 1000)).Count;
         Assert.InRange(written, 1, Breaches - 1);
         // The raises waiting for part 2 are not shown as refused: nothing was refused for want of room.
         AssertNoneRefused(await alerts.GetRaisesRefusedAsync());
 
-        // The next evaluation (same activation) raises the rest; the first part's messages went out once, with its write.
+        // The next evaluation raises the rest (on a new activation: the failed publish deactivated the grain, and the
+        // activation published part 1's outbox when the read above woke it); part 1's messages went out once.
         await alerts.EvaluateAsync();
         var open = await alerts.GetAsync(AlertStates.Open, 1000);
         Assert.Equal(Breaches, open.Count);
@@ -62,7 +73,7 @@ public sealed class AlertBookFaultTests
     [Fact]
     public async Task APartWhoseWriteFailsLosesNoAlertRaisesNoneTwiceAndTheRetryRecordsWhatTheFullBookRefused()
     {
-        await using var silo = new ProgrammeSilo(); // the evaluation's own response timeout (IAlertsGrain.EvaluateAsync), not a silo's
+        await using var silo = new ProgrammeSilo { ResponseTimeout = ReadTimeout };
         await silo.StartAsync(Settings);
         await FeedAsync(silo);
         var alerts = silo.Grains.GetGrain<IAlertsGrain>(0);
@@ -74,7 +85,7 @@ public sealed class AlertBookFaultTests
         // Part 1 is written and published (two writes); part 2's write fails.
         silo.AlertBookWritesBeforeFault = 2;
         silo.FailAlertBookWrites = 1;
-        await Assert.ThrowsAnyAsync<Exception>(() => alerts.EvaluateAsync());
+        AssertInjectedWriteFault(await InjectedAsync<global::Azure.RequestFailedException>(() => alerts.EvaluateAsync()));
         Assert.Equal(writesBefore + 2, silo.AlertBookWrites);
         var part1 = (await alerts.GetAsync(AlertStates.Open, 1000)).Where(a => a.Rule != AlertRules.DataAnomaly).ToList();
         Assert.InRange(part1.Count, 1, Breaches - 1);
@@ -115,7 +126,7 @@ public sealed class AlertBookFaultTests
 
         // The write fails twice (the report and its first retry): thrown back to the reporting listener, then tried again.
         silo.FailAlertBookWrites = 2;
-        await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("backup", "backup 20261124-015900 failed after 3 complete tables: RequestFailedException"));
+        AssertInjectedWriteFault(await InjectedAsync<global::Azure.RequestFailedException>(() => reporter.RaiseAsync("backup", "backup 20261124-015900 failed after 3 complete tables: RequestFailedException")));
         Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
         var warning = Assert.Single(logs.Lines(LogLevel.Warning, "Alert data.anomaly in backup: its raise was not written to the alert book (try 1)"));
         Assert.Contains("tried again at 2026-11-24T02:01:00.0000000+00:00 UTC", warning, StringComparison.Ordinal);
@@ -136,7 +147,7 @@ public sealed class AlertBookFaultTests
 
         // A raise that fails and is then replaced by its source's resolve is never raised after it.
         silo.FailAlertBookWrites = 1;
-        await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("storage-check", "storage check failed"));
+        AssertInjectedWriteFault(await InjectedAsync<global::Azure.RequestFailedException>(() => reporter.RaiseAsync("storage-check", "storage check failed")));
         await reporter.ResolveAsync("storage-check");
         silo.Clock.Advance(TimeSpan.FromHours(2));
         await reporter.RaiseAsync("backup", "backup failed again"); // waits behind any retry: one report at a time
@@ -152,7 +163,7 @@ public sealed class AlertBookFaultTests
         var (alerts, reporter) = await StartReportingAsync(silo);
 
         silo.FailAlertBookWrites = PendingAnomalyReports.MaxTries;
-        await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("backup", "backup failed"));
+        AssertInjectedWriteFault(await InjectedAsync<global::Azure.RequestFailedException>(() => reporter.RaiseAsync("backup", "backup failed")));
         for (var tries = 2; tries <= PendingAnomalyReports.MaxTries; tries++)
         {
             silo.Clock.Advance(PendingAnomalyReports.Delay(tries - 1));
@@ -180,7 +191,7 @@ public sealed class AlertBookFaultTests
         // 02:00 this silo's backup fails and its raise is not written; 02:00:30 another silo's backup completes and
         // resolves the source (nothing open yet); 02:01 the raise is retried here.
         silo.FailAlertBookWrites = 1;
-        await Assert.ThrowsAnyAsync<Exception>(() => reporter.RaiseAsync("backup", "backup 20261124-015900 failed"));
+        AssertInjectedWriteFault(await InjectedAsync<global::Azure.RequestFailedException>(() => reporter.RaiseAsync("backup", "backup 20261124-015900 failed")));
         silo.Clock.Advance(TimeSpan.FromSeconds(30));
         await alerts.ResolveObservedAnomalyAsync("backup", silo.Clock.GetUtcNow()); // as another silo's reporter sends it
         silo.Clock.Advance(TimeSpan.FromSeconds(30));
@@ -236,6 +247,36 @@ public sealed class AlertBookFaultTests
         await alerts.ResolveObservedAnomalyAsync("backup", t2.AddSeconds(1));
         Assert.Empty(await alerts.FindAsync(AlertStates.Open, AlertRules.DataAnomaly, "backup", 10));
         Assert.Equal(["data.anomaly:backup:1:open", "data.anomaly:backup:1:resolved"], await DrainAsync(silo));
+    }
+
+    /// <summary>
+    /// The injected fault <typeparamref name="T"/> that <paramref name="call"/> failed with, found in the exception it threw
+    /// or one it wraps (the grain storage bridge wraps a storage fault in an <c>OrleansException</c>). Any other
+    /// failure fails the test here, with that exception: a timeout or a storage error of a loaded machine before the fault
+    /// was reached must not pass for the fault (it did once, then the write counts failed with no cause shown).
+    /// </summary>
+    private static async Task<T> InjectedAsync<T>(Func<Task> call)
+        where T : Exception
+    {
+        var thrown = await Record.ExceptionAsync(call);
+        Assert.NotNull(thrown);
+        for (var e = thrown; e is not null; e = e.InnerException)
+        {
+            if (e is T fault)
+            {
+                return fault;
+            }
+        }
+
+        Assert.Fail($"expected the injected {typeof(T).Name}, the call failed with {thrown}");
+        throw new UnreachableException();
+    }
+
+    /// <summary>The 503 <see cref="ProgrammeSilo.AlertBookFaults"/> throws for an alert book write it is told to fail.</summary>
+    private static void AssertInjectedWriteFault(global::Azure.RequestFailedException fault)
+    {
+        Assert.Equal(503, fault.Status);
+        Assert.StartsWith("simulated: the table refused the alert book's write", fault.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Starts <paramref name="silo"/> for an anomaly report's test: its alerts grain active, and the silo's reporter.</summary>

@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
 using Orleans.Storage;
 
 namespace Engagement.Azure.Tests.Programme;
@@ -141,6 +142,14 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     /// <summary>When set, the silo also hosts the offers (coupons issued with this secret, their code directory in memory).</summary>
     public string? CouponSecret { get; init; }
 
+    /// <summary>
+    /// When set, how long a grain call made in the silo waits for its answer (<c>SiloMessagingOptions.ResponseTimeout</c>,
+    /// Orleans' default 30 s) where the method names no timeout of its own (<see cref="ResponseTimeoutAttribute"/> still
+    /// wins, e.g. <see cref="IAlertsGrain.EvaluateAsync"/>'s 3 minutes). A test whose fault is injected after the alert
+    /// evaluation's range reads sets it, so that a read slowed by a loaded machine cannot time out before the fault.
+    /// </summary>
+    public TimeSpan? ResponseTimeout { get; init; }
+
     public async Task StartAsync(IDictionary<string, string?>? settings = null)
     {
         var config = Storage.Settings();
@@ -170,6 +179,11 @@ public sealed class ProgrammeSilo : IAsyncDisposable
     private void Configure(ISiloBuilder silo, IConfiguration configuration)
     {
         silo.AddEngagementGrains(configuration);
+        if (ResponseTimeout is { } timeout)
+        {
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = timeout);
+        }
+
         if (CouponSecret is not null)
         {
             silo.AddEngagementOffers(configuration);
