@@ -7,6 +7,7 @@ namespace Engagement.EndToEnd.Tests;
 /// The benchmark program still runs: a tiny smoke version of every scenario, as a separate process on the test
 /// Azurite, must finish and report numbers. No timing is asserted — the benchmark itself is never a timed test.
 /// </summary>
+[Trait("Machine", "Alone")] // needs the machine to itself: the bench smoke runs every scenario in a process of its own, CPU-bound
 public sealed class BenchSmokeTests
 {
     private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign", "campaign-coupons", "two-silo", "backlog", "console-search", "metrics-ratio"];

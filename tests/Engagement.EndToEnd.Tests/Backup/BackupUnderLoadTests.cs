@@ -20,6 +20,7 @@ namespace Engagement.EndToEnd.Tests.Backup;
 /// entry, and its reminder is there. On its own Azurite (the test deletes every table); about two minutes.
 /// </summary>
 [Trait("Category", "Backup")]
+[Trait("Machine", "Alone")] // needs the machine to itself: kills the silo under load while a backup runs
 public sealed partial class BackupUnderLoadTests(ITestOutputHelper output)
 {
     private const string Container = "engagement-backups";

@@ -12,6 +12,7 @@ namespace Engagement.EndToEnd.Tests.Campaigns;
 /// A broadcast on the real silo with the Azure member index: SIGKILL in the middle of the fan-out, start again over the
 /// same storage, and every audience member is reached exactly once, with at most one touch each.
 /// </summary>
+[Trait("Machine", "Alone")] // needs the machine to itself: kills and restarts the silo mid-campaign
 public sealed class CampaignRestartTests
 {
     private const int MemberCount = 360;

@@ -16,6 +16,7 @@ namespace Engagement.EndToEnd.Tests.Campaigns;
 /// the campaign, the budget (below the audience) is never exceeded, and the coupons stored equal the grants the campaign
 /// reports, each code in the coupon directory under its member.
 /// </summary>
+[Trait("Machine", "Alone")] // needs the machine to itself: kills and restarts the silo mid-campaign
 public sealed class CouponCampaignRestartTests(ITestOutputHelper output)
 {
     private const int MemberCount = 10_000;

@@ -8,6 +8,7 @@ namespace Engagement.EndToEnd.Tests.Ingestion;
 /// through the real silo process on Azurite when the silo is killed mid-stream and started again over the same storage.
 /// Apart from <see cref="QueueIngestionTests"/> (the 10,000-event load), so that xUnit runs the two side by side.
 /// </summary>
+[Trait("Machine", "Alone")] // needs the machine to itself: kills the silo mid-ingestion with tight readiness margins
 public sealed class SiloKillIngestionTests(ITestOutputHelper output)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace Engagement.EndToEnd.Tests.MultiSilo;
 /// gracefully hands its queues back at once. Read from what each silo's pulling manager says it owns.
 /// </summary>
 [Trait("Category", "MultiSilo")]
+[Trait("Machine", "Alone")] // needs the machine to itself: asserts how queue leases balance between two silos, which starved CPU skews
 [Collection(MultiSiloCollection.Name)]
 public sealed partial class QueueLeaseBalanceTests
 {

@@ -13,6 +13,7 @@ namespace Engagement.EndToEnd.Tests.MultiSilo;
 /// the other takes over its queues and finishes the stream. Marked <c>Category=MultiSilo</c>; a few minutes.
 /// </summary>
 [Trait("Category", "MultiSilo")]
+[Trait("Machine", "Alone")] // needs the machine to itself: kills silos of a two-silo cluster and waits out membership timeouts
 [Collection(MultiSiloCollection.Name)]
 public sealed class TwoSiloClusterTests(ITestOutputHelper output)
 {
