@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
@@ -7,13 +6,15 @@ using Engagement.Azure.Tests.Infrastructure;
 namespace Engagement.Azure.Tests.Streaming;
 
 /// <summary>
-/// <c>scripts/poison-queue.cs delete</c>, run as an operator runs it (<c>dotnet run</c>) against the tests' Azurite,
+/// <c>scripts/poison-queue.cs delete</c>, run as an operator runs it (<c>dotnet run</c>, docs/publishing-events.md) against
+/// the tests' Azurite, built once for the class (<see cref="PoisonQueueScriptBuild"/>) so each test's run starts at once,
 /// through a pass-through proxy that refuses the first "make visible again" or delete (404 MessageNotFound, as when a
 /// letter is deleted by someone else meanwhile) or drops the connection of every delete: every other letter is still shown again at once, the refused one is named, and the exit code says the run did not fully succeed.
 /// </summary>
-public sealed partial class PoisonQueueScriptTests
+public sealed partial class PoisonQueueScriptTests(PoisonQueueScriptBuild build) : IClassFixture<PoisonQueueScriptBuild>
 {
-    private static readonly TimeSpan ScriptDeadline = TimeSpan.FromMinutes(5); // the first run builds the script
+    /// <summary>One run of the built script (the build is the fixture's, under its own deadline).</summary>
+    private static readonly TimeSpan ScriptDeadline = TimeSpan.FromMinutes(3);
 
     [Fact]
     public async Task DeleteGoesOnPastAFailedUpdateShowsEveryOtherLetterAgainAndExitsNonZero()
@@ -105,7 +106,7 @@ public sealed partial class PoisonQueueScriptTests
     /// Runs <c>delete <paramref name="ids"/></c> on queue <paramref name="name"/> through a <see cref="RefusingProxy"/>
     /// that refuses the script's message requests with <paramref name="method"/> (see there).
     /// </summary>
-    private static async Task<ScriptRun> DeleteThroughProxyAsync(string name, string method, bool abort, params string[] ids)
+    private async Task<ScriptRun> DeleteThroughProxyAsync(string name, string method, bool abort, params string[] ids)
     {
         await using var proxy = RefusingProxy.Start(Azurite.ConnectionString, method, abort);
         var (exitCode, stdout, stderr) = await RunScriptAsync(proxy.ConnectionString, name, ["delete", .. ids]);
@@ -134,20 +135,16 @@ public sealed partial class PoisonQueueScriptTests
     private static List<string> Letters(string stdout) =>
         [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).Where(id => Guid.TryParse(id, out _))];
 
-    private static Task<(int ExitCode, string Stdout, string Stderr)> RunScriptAsync(string connectionString, string queueName, params string[] arguments) =>
+    private Task<(int ExitCode, string Stdout, string Stderr)> RunScriptAsync(string connectionString, string queueName, params string[] arguments) =>
         RunScriptAsync(connectionString, queueName, new Dictionary<string, string>(), arguments);
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunScriptAsync(
+    private async Task<(int ExitCode, string Stdout, string Stderr)> RunScriptAsync(
         string connectionString, string queueName, Dictionary<string, string> environment, params string[] arguments)
     {
-        var root = RepositoryRoot();
-        var info = new ProcessStartInfo("dotnet", ["run", Path.Combine(root, "scripts", "poison-queue.cs"), "--", .. arguments])
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        // What the operator's `dotnet run scripts/poison-queue.cs -- ...` runs, minus its up-to-date check: the fixture
+        // built this same source once for the class.
+        build.ThrowIfFailed();
+        var info = PoisonQueueScriptBuild.Dotnet(["run", "--no-build", PoisonQueueScriptBuild.Script, "--", .. arguments]);
         info.Environment["AZURE_STORAGE_CONNECTION_STRING"] = connectionString;
         info.Environment.Remove("ConnectionStrings__AzureStorage");
         foreach (var (key, value) in environment)
@@ -156,34 +153,7 @@ public sealed partial class PoisonQueueScriptTests
         }
 
         info.Environment["ENGAGEMENT_POISON_QUEUE"] = queueName;
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(ScriptDeadline);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"poison-queue.cs did not finish within {ScriptDeadline}: {await stdout} {await stderr}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Engagement.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Engagement.sln not found above " + AppContext.BaseDirectory);
+        return await PoisonQueueScriptBuild.RunAsync(info, ScriptDeadline);
     }
 
     /// <summary>What a script run left: its exit code and output, and what the proxy refused (see <see cref="RefusingProxy"/>).</summary>
