@@ -10,7 +10,7 @@ using static Engagement.Console.Tests.ConsolePages;
 namespace Engagement.Console.Tests;
 
 /// <summary>The console's consent change (audited), the audience size before a trigger, and the operations page.</summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(MemberActionsConsoleHostCollection.Name)]
 public sealed class ConsoleActionTests(ConsoleHostFixture host) : BrowserTest
 {
     /// <inheritdoc />

@@ -5,7 +5,7 @@ using static Engagement.Console.Tests.ConsolePages;
 namespace Engagement.Console.Tests;
 
 /// <summary>The member page's benefits tab shows a priority booking (a benefit used) with its slot, beside the grants.</summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(MemberActionsConsoleHostCollection.Name)]
 public sealed class ConsoleBenefitUseTests(ConsoleHostFixture host) : BrowserTest
 {
     /// <inheritdoc />

@@ -7,7 +7,7 @@ namespace Engagement.Console.Tests;
 /// A consent change the engine saved whose page reload then failed: the form knows the member's consent from the
 /// engine's answer, so saving again sends nothing (the member already has it) instead of the same change once more.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(MemberActionsConsoleHostCollection.Name)]
 public sealed class ConsoleConsentResaveTests(ConsoleHostFixture host) : BrowserTest
 {
     /// <inheritdoc />

@@ -10,7 +10,7 @@ namespace Engagement.Console.Tests;
 /// the consent back to what the page last read, saving again reads the member once more and shows that, instead of
 /// answering "Nothing to save" over switches that no longer match the member.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(MemberActionsConsoleHostCollection.Name)]
 public sealed class ConsoleConsentStaleTests(ConsoleHostFixture host) : BrowserTest
 {
     /// <inheritdoc />

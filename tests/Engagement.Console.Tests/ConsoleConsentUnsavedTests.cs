@@ -9,7 +9,7 @@ namespace Engagement.Console.Tests;
 /// A consent switch the agent turned but has not saved survives the page reading the member again after another action
 /// (a points adjustment): the switch stays off, an info line says so, and Save sends the opt-out exactly once.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(MemberActionsConsoleHostCollection.Name)]
 public sealed class ConsoleConsentUnsavedTests(ConsoleHostFixture host) : BrowserTest
 {
     /// <inheritdoc />

@@ -5,7 +5,7 @@ using static Engagement.Console.Tests.ConsolePages;
 namespace Engagement.Console.Tests;
 
 /// <summary>Support reissues a member's coupon on the member page: a reason is required, the new coupon shows, the audit says who and why.</summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(MemberActionsConsoleHostCollection.Name)]
 public sealed class ConsoleCouponReissueTests(ConsoleHostFixture host) : BrowserTest
 {
     /// <inheritdoc />

@@ -6,7 +6,7 @@ using static Engagement.Console.Tests.ConsolePages;
 namespace Engagement.Console.Tests;
 
 /// <summary>What the console does when the engine or its storage fails under an action: it says so, and a retry is safe.</summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(MemberActionsConsoleHostCollection.Name)]
 public sealed class ConsoleFailureTests(ConsoleHostFixture host) : BrowserTest
 {
     /// <inheritdoc />

@@ -365,33 +365,3 @@ public class ConsoleHostFixture : WebApplicationFactory<Program>, IAsyncLifetime
 
     private static int FreePort() => Engagement.Testing.TestPorts.Next();
 }
-
-// The browser tests that read times at the pinned instant are split in three collections, each with a host and browser of
-// its own (own service id, queues and fault switches; the tests seed members, regions and campaigns of their own), so
-// xUnit (one thread per core) runs two of them side by side instead of all in one line. Within a collection they run one
-// at a time, in any order.
-
-/// <summary>
-/// The member and support pages, sign-in and failures, and the campaign form's fields and control-group warning (campaigns
-/// in regions of their own; here so the two collections xUnit runs side by side first, this and the programme's, end
-/// near the time the programme's plus the campaign pages' do, instead of this one last and alone): a host of their own.
-/// </summary>
-[CollectionDefinition(Name)]
-public sealed class ConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
-{
-    public const string Name = "console host";
-}
-
-/// <summary>The campaign pages (form, budget, control group, results) at the pinned instant: a host of their own.</summary>
-[CollectionDefinition(Name)]
-public sealed class CampaignConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
-{
-    public const string Name = "console host, campaign pages";
-}
-
-/// <summary>The programme-health page and its range picker: a host of their own.</summary>
-[CollectionDefinition(Name)]
-public sealed class ProgrammeConsoleHostCollection : ICollectionFixture<ConsoleHostFixture>
-{
-    public const string Name = "console host, programme health";
-}

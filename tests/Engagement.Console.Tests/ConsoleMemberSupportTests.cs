@@ -14,7 +14,7 @@ namespace Engagement.Console.Tests;
 /// control-group member included), the engine's records and the form's rules in Chinese, the audit's instants in the
 /// page's zone, and the phone as the API gives it to the viewer's role.
 /// </summary>
-[Collection(ConsoleHostCollection.Name)]
+[Collection(MemberActionsConsoleHostCollection.Name)]
 public sealed class ConsoleMemberSupportTests(ConsoleHostFixture host) : BrowserTest
 {
     /// <inheritdoc />
