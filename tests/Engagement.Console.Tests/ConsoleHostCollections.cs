@@ -2,9 +2,9 @@ namespace Engagement.Console.Tests;
 
 // The browser tests that read times at the pinned instant are split in four collections, each with a host and browser of
 // its own (own service id, queues and fault switches; the tests seed members, regions and campaigns of their own), and
-// xUnit runs three of them side by side and the fourth when one ends (AssemblyInfo.cs: a browser test mostly waits on
-// its page). Within a collection they run one at a time, in any order. The four are of about the same length (CI's run
-// of 2026-12-07: 322 to 418 test-seconds each).
+// xUnit runs two of them side by side and the next when one ends (AssemblyInfo.cs: on 2 cores a third only lengthens
+// every test). Within a collection they run one at a time, in any order. The four are of about the same length (CI's
+// run of 2026-12-07: 322 to 418 test-seconds each), so the two turns end close together.
 
 /// <summary>
 /// The console's own pages (sign-in and sessions, access, refresh, layout, Chinese records) and the campaign form's
