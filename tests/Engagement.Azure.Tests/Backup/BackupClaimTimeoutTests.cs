@@ -111,8 +111,13 @@ public sealed class BackupClaimTimeoutTests
 
         // The 02:00 copy completes; the slot's next look (2.5 minutes on) answers, and the slot is taken.
         await backups.GetBlobClient(TableBackup.ManifestBlobName("20261129-180000")).UploadAsync(BinaryData.FromString("{}"));
-        // The watch ends at its next look (the manifest is there), before the slot's: from then on one timer at rest.
-        await StepToNextTickAsync(clock, options, () => BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 slot done with", 1, faults);
+        // The watch ends at its next look (the manifest is there), before the slot's: from then on one timer at rest. The
+        // clock steps only until the slot's look has claimed it; its copy then runs with the clock at rest (a copy's table
+        // reads are not requests the steps wait for, so stepping on through a CPU-starved copy ran the clock past the
+        // bound while the slot was already taken in time).
+        var claimed = () => faults.Answered.Any(a => a.StartsWith("PUT", StringComparison.Ordinal) && a.EndsWith("/20261130-020000/claim", StringComparison.Ordinal));
+        await StepToNextTickAsync(clock, options, () => claimed() || BackupScheduleFaultTests.Waits(logs) == 2, "the 10:00 slot claimed", 1, faults);
+        await Eventually.TrueAsync(() => BackupScheduleFaultTests.Waits(logs) == 2, TimeSpan.FromSeconds(60), "the 10:00 slot done with");
 
         Assert.Equal(BackupManifest.Complete, (await TableBackup.ReadManifestAsync(backups, "20261130-020000", CancellationToken.None))?.Status);
         Assert.False(silo.ExecuteTask!.IsCompleted, $"the schedule ended: {silo.ExecuteTask.Exception}");
