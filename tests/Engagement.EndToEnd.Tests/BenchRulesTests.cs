@@ -7,9 +7,9 @@ namespace Engagement.EndToEnd.Tests;
 /// <summary>
 /// The bench's <c>rules</c> scenario runs the member rules as the engine's silo does: with the programme-metric rules
 /// (<c>MetricsOptions</c>). It used to call <c>MemberDecider.Apply</c> without them, so its figures left out work every
-/// shipped event pays. <c>--rules-metrics off</c> keeps the old measure. Bytes allocated on the rules' own thread are
-/// counted exactly, so the two runs of the same load differ by what the metric rules allocate, whatever the machine's
-/// load; no timing is asserted.
+/// shipped event pays. <c>--rules-metrics off</c> keeps the old measure. Bytes allocated are
+/// counted on the rules' own thread alone, so the two runs of the same load differ by what the metric rules allocate, give or take
+/// a few hundred bytes between machines and runs; no timing is asserted.
 /// </summary>
 public sealed class BenchRulesTests
 {
@@ -28,9 +28,11 @@ public sealed class BenchRulesTests
         Assert.True(on.Contributions > 0, $"the rules queued {on.Contributions} metric contributions with --rules-metrics on: the metric rules did not run");
         Assert.Equal(0, off.Contributions);
 
-        // And they cost: a few thousand bytes an event (about 4,500 at the full size), far above the run-to-run noise of a byte or so.
-        Assert.True(on.AllocatedPerEvent - off.AllocatedPerEvent > 1_000, string.Create(CultureInfo.InvariantCulture,
-            $"rules allocated {on.AllocatedPerEvent:N0} bytes/event with metrics, {off.AllocatedPerEvent:N0} without: the metric rules should add over 1,000"));
+        // And they cost: about 4,500 bytes an event at the full size; at the smoke size 1,046 on a quiet machine (2,978 against
+        // 1,932, the same in three runs) and 872 in a CI run of 2026-12-07 (2,814 against 1,942): the count on the rules' thread moves by
+        // a few hundred bytes between machines and runs. Over 500 keeps the sign with room for that.
+        Assert.True(on.AllocatedPerEvent - off.AllocatedPerEvent > 500, string.Create(CultureInfo.InvariantCulture,
+            $"rules allocated {on.AllocatedPerEvent:N0} bytes/event with metrics, {off.AllocatedPerEvent:N0} without: the metric rules should add over 500"));
     }
 
     private static async Task<(double Metrics, double Contributions, double AllocatedPerEvent)> RunRulesAsync(params string[] extra)
