@@ -313,7 +313,7 @@ public sealed class TwoSiloClusterTests(ITestOutputHelper output)
             {
                 try
                 {
-                    return await client.GetMemberAsync(memberId);
+                    return await client.GetMemberAsync(memberId, patience: TimeSpan.Zero); // its 503s judged here, against the backlog
                 }
                 catch (HttpRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
                 {
