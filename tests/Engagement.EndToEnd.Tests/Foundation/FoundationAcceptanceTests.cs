@@ -5,8 +5,12 @@ using Engagement.EndToEnd.Tests.Infrastructure;
 
 namespace Engagement.EndToEnd.Tests.Foundation;
 
-/// <summary>Issue 2's acceptance, through the real silo process, its HTTP API and Azurite.</summary>
-public sealed class FoundationAcceptanceTests
+/// <summary>
+/// Issue 2's acceptance, through the real silo process, its HTTP API and Azurite. The restart test starts (and stops)
+/// silos of its own; the keys-and-bodies test reads <see cref="SharedSilo"/>'s.
+/// </summary>
+[Collection(SharedSiloCollection.Name)]
+public sealed class FoundationAcceptanceTests(SharedSilo shared)
 {
     [Fact]
     public async Task FirstPurchaseRefundAndRepeatThroughPostEventsThenEveryMemberReadsBackAfterARestart()
@@ -75,9 +79,7 @@ public sealed class FoundationAcceptanceTests
     [Fact]
     public async Task KeysRolesAndBadBodiesGetProblemDetailsNamingTheField()
     {
-        var settings = SiloSettings.ForTest("auth");
-        await using var queues = new EventQueues(settings);
-        await using var silo = await SiloProcess.StartAsync(settings);
+        var silo = shared.Silo;
         using var anonymous = new HttpClient { BaseAddress = silo.BaseAddress };
         using var support = silo.CreateClient(SiloProcess.SupportKey);
         using var admin = silo.CreateClient();

@@ -7,16 +7,15 @@ namespace Engagement.EndToEnd.Tests.Hosting;
 /// ran it. It used to warn at every start <c>StaticFileMiddleware: The WebRootPath was not found: …/wwwroot</c>: the
 /// silo has no wwwroot, and ASP.NET Core's development fallback for static files missing from the build manifest
 /// looked there; <c>appsettings.json</c> now turns that fallback off. Without a coupon secret it says so as an Error.
+/// The production start read is <see cref="SharedSilo"/>'s, which starts with the defaults and no coupon secret.
 /// </summary>
-public sealed class SiloStartWarningsTests
+[Collection(SharedSiloCollection.Name)]
+public sealed class SiloStartWarningsTests(SharedSilo shared)
 {
     [Fact]
-    public async Task AProductionStartHasNoWebRootWarningAndNamesAMissingCouponSecret()
+    public void AProductionStartHasNoWebRootWarningAndNamesAMissingCouponSecret()
     {
-        var settings = SiloSettings.ForTest("startlog");
-        await using var queues = new EventQueues(settings);
-        await using var silo = await SiloProcess.StartAsync(settings);
-        var output = silo.Output;
+        var output = shared.Silo.Output;
 
         Assert.DoesNotContain("WebRootPath", output, StringComparison.Ordinal);
         Assert.Contains("ERR] Engagement.Silo.CouponSecretCheck: Engagement:Offers:CouponSecret is not set", output, StringComparison.Ordinal);

@@ -7,16 +7,17 @@ namespace Engagement.EndToEnd.Tests.Samples;
 /// <summary>
 /// The SupportConsole sample as support runs it (<c>dotnet SupportConsole.dll MEMBER</c>), against a real silo's gateway:
 /// a member with one purchase reads "1 purchase", not "1 purchases". The engine clock is pinned (the silo's
-/// <see cref="SiloSettings.Clock"/>), and the purchase is dated by it.
+/// <see cref="SiloSettings.Clock"/>), and the purchase is dated by it. The silo is <see cref="SharedSilo"/>'s; the
+/// member id is this run's own.
 /// </summary>
-public sealed class SupportConsoleTests
+[Collection(SharedSiloCollection.Name)]
+public sealed class SupportConsoleTests(SharedSilo shared)
 {
     [Fact]
     public async Task OnePurchaseIsCountedInTheSingularAndItsLedgerLineShowsTheSaleTimeInShanghaiBesideTheUpload()
     {
-        var settings = SiloSettings.ForTest("support");
-        await using var queues = new EventQueues(settings);
-        await using var silo = await SiloProcess.StartAsync(settings);
+        var silo = shared.Silo;
+        var settings = silo.Settings;
         using var http = silo.CreateClient();
         var saleAt = settings.Clock.GetUtcNow().AddDays(-2);
         using var posted = await http.PostEventsAsync(new
