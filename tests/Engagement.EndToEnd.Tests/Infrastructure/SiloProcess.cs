@@ -58,13 +58,19 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// The test host's environment variable that, set to <c>0</c>, starts the silos without <see cref="CpuSparing"/>
+    /// (to measure what it saves: the same tests in one build, with and without).
+    /// </summary>
+    public const string CpuSparingSwitch = "ENGAGEMENT_E2E_CPU_SPARING";
+
+    /// <summary>
     /// Settings every test silo starts with unless its <see cref="SiloSettings.Extra"/> says otherwise: they spare CPU
     /// and change nothing a test asserts. The suite runs on 2 cores kept busy from the first test to the last, and a silo
     /// spends most of its seconds of CPU starting and just after. <c>DOTNET_TieredPGO=0</c>: no instrumented tier, whose
-    /// profile only pays back in a process that runs for hours (a start and its first minute cost about a tenth less
-    /// CPU). <c>Engagement:Operations:Dashboard</c> off: the Orleans Dashboard's silo parts profile every grain call
-    /// and push statistics every second, for a page no end-to-end test opens (the API tests cover it; the
-    /// <see cref="SharedSilo"/>, whose start log is the production one, keeps it).
+    /// profile only pays back in a process that runs for hours. <c>Engagement:Operations:Dashboard</c> off: the
+    /// Orleans Dashboard's silo parts profile every grain call and push statistics every second, for a page no
+    /// end-to-end test opens (the API tests cover it; the <see cref="SharedSilo"/>, whose start log is the production
+    /// one, keeps it). Nothing else changes; <see cref="CpuSparingSwitch"/> set to 0 starts silos without them.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> CpuSparing = new Dictionary<string, string>
     {
@@ -99,9 +105,12 @@ public sealed class SiloProcess : IAsyncDisposable
         env["Engagement__Ingestion__QueueCount"] = settings.QueueCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var clockStart = settings.Clock.GetUtcNow();
         env["Engagement__Testing__ClockStart"] = clockStart.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var (key, value) in CpuSparing)
+        if (Environment.GetEnvironmentVariable(CpuSparingSwitch) != "0")
         {
-            env[key] = value;
+            foreach (var (key, value) in CpuSparing)
+            {
+                env[key] = value;
+            }
         }
 
         foreach (var (key, value) in settings.Extra)
