@@ -78,21 +78,21 @@ public sealed class SiloReadinessTests
     /// <summary>Polls <c>/health/ready</c> until it answers <paramref name="expected"/> (deadline <see cref="Deadline"/>); its parsed body.</summary>
     private static async Task<(string Status, JsonElement Cluster, JsonElement Storage)> ReadyAsync(HttpClient client, HttpStatusCode expected)
     {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            using var response = await client.GetAsync("health/ready");
-            var body = await response.Content.ReadAsStringAsync();
-            if (response.StatusCode == expected)
+        var answer = await Poll.UntilAsync(
+            async () =>
             {
-                var root = JsonDocument.Parse(body).RootElement;
-                var checks = root.GetProperty("checks");
-                Assert.True(checks.TryGetProperty("cluster", out var cluster), $"/health/ready names no cluster check: {body}");
-                return (root.GetProperty("status").GetString()!, cluster.Clone(), checks.GetProperty("storage").Clone());
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"/health/ready still {(int)response.StatusCode} after {Deadline.TotalSeconds} s, expected {(int)expected}: {body}");
-            await Task.Delay(100);
-        }
+                using var response = await client.GetAsync("health/ready");
+                return new ReadyAnswer(response.StatusCode, await response.Content.ReadAsStringAsync());
+            },
+            a => a.Code == expected,
+            (int)Deadline.TotalSeconds,
+            a => $"/health/ready still {(int)a!.Code}, expected {(int)expected}: {a.Body}");
+        var root = JsonDocument.Parse(answer.Body).RootElement;
+        var checks = root.GetProperty("checks");
+        Assert.True(checks.TryGetProperty("cluster", out var cluster), $"/health/ready names no cluster check: {answer.Body}");
+        return (root.GetProperty("status").GetString()!, cluster.Clone(), checks.GetProperty("storage").Clone());
     }
+
+    /// <summary>One answer of <c>/health/ready</c>: its status code and body.</summary>
+    private sealed record ReadyAnswer(HttpStatusCode Code, string Body);
 }
