@@ -73,6 +73,14 @@ public sealed class CampaignWriteFailureTests(CampaignClusterFixture cluster)
         // The reminder's run (on what storage holds) does it again: stored, then logged, once; every member reached once.
         await UntilAnswerAsync(() => ReminderAsync(campaign), "the reminder's run");
         var done = await UntilCompletedAsync(campaign);
+
+        // The view is answered between the fan-out loop's turns (an interleaving timer), so it can say completed while
+        // the write of that step is still on its way to storage (CI of 2026-12-08 00:14, under --at: stored "running"):
+        // the stored status and the line that follows its storing are awaited (the same 60 s deadline as every wait
+        // here) before anything is asserted of them.
+        await UntilAnswerAsync(
+            () => Task.FromResult<string?>(cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Status == CampaignStatuses.Completed && Lines(definition.Id, line).Count > 0 ? "stored" : null),
+            "the completed step stored and its line written");
         Assert.Equal(CampaignStatuses.Completed, cluster.Faults.Stored<CampaignGrainState>(definition.Id)!.Status);
         Assert.Single(Lines(definition.Id, line));
         var touched = cluster.Outbox.Sent.Where(t => t.CampaignId == definition.Id).Select(t => t.MemberId).ToList();
