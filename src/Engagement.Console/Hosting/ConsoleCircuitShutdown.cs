@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,13 +40,20 @@ public static partial class ConsoleCircuitShutdown
         ArgumentNullException.ThrowIfNull(app);
         var stopping = app.ApplicationServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ConsoleCircuitShutdown));
-        var open = new OpenCircuits();
+        // The open circuit requests, counted and aborted by one stop callback: counted first, so the line names every
+        // request the stop closes, however soon an aborted request ends and leaves the set.
+        var open = new ConcurrentDictionary<HttpContext, byte>();
         stopping.Register(() =>
         {
-            var count = Volatile.Read(ref open.Count);
-            if (count > 0)
+            var closing = open.Keys.ToArray();
+            if (closing.Length > 0)
             {
-                LogStopping(logger, count);
+                LogStopping(logger, closing.Length);
+            }
+
+            foreach (var context in closing)
+            {
+                AbortForStop(context);
             }
         });
         return app.Use(async (context, next) =>
@@ -63,16 +71,22 @@ public static partial class ConsoleCircuitShutdown
                 return;
             }
 
-            Interlocked.Increment(ref open.Count);
+            open.TryAdd(context, 0);
             try
             {
-                // Registered after the check above: a stop that fired in between runs the abort here, at once.
-                await using var abort = stopping.Register(static c => AbortForStop((HttpContext)c!), context);
+                // A stop that fired between the check above and the add may have missed this request: refused here.
+                if (stopping.IsCancellationRequested)
+                {
+                    context.Items[ClosedForStopItem] = true;
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    return;
+                }
+
                 await next(context);
             }
             finally
             {
-                Interlocked.Decrement(ref open.Count);
+                open.TryRemove(context, out _);
             }
         });
     }
@@ -85,9 +99,4 @@ public static partial class ConsoleCircuitShutdown
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopping: closing {OpenCircuitRequests} open console circuit requests and refusing new ones (503), so the stop does not wait for them")]
     private static partial void LogStopping(ILogger logger, int openCircuitRequests);
-
-    private sealed class OpenCircuits
-    {
-        public int Count;
-    }
 }
