@@ -25,6 +25,7 @@ public sealed class ConsoleBenefitUseTests(ConsoleHostFixture host) : BrowserTes
         var page = await host.NewSignedInPageAsync(ConsoleHostFixture.SupportKey);
         await GoAsync(page, $"console/members/{id}");
         await page.GetByTestId("member-title").WaitForAsync(new() { Timeout = WaitMs });
+        await WaitForMemberZoneAsync(page); // the slot below is read once, in the viewer's zone
         await page.Locator(".mud-tab").Filter(new() { HasText = "Benefits" }).First.ClickAsync();
         var row = page.GetByTestId("benefit-booking:cb-1");
         await row.WaitForAsync(new() { Timeout = WaitMs });

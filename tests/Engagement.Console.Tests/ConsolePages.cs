@@ -50,6 +50,13 @@ public static partial class ConsolePages
     public static Task WaitForCircuitAsync(IPage page) =>
         page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = WaitMs });
 
+    /// <summary>
+    /// Waits until the member page's caption names <paramref name="zone"/>: the page reads the browser's zone after its
+    /// first interactive render and shows times in UTC until then, so a time read once before this may still be UTC.
+    /// </summary>
+    public static Task WaitForMemberZoneAsync(IPage page, string zone = "Asia/Shanghai") =>
+        Assertions.Expect(page.GetByTestId("member-zone")).ToContainTextAsync(zone, new() { Timeout = WaitMs });
+
     public static async Task GoAsync(IPage page, string path)
     {
         await page.GotoAsync(path);
