@@ -8,6 +8,7 @@ namespace Engagement.EndToEnd.Tests;
 /// Azurite, must finish and report numbers. No timing is asserted — the benchmark itself is never a timed test.
 /// </summary>
 [Trait("Machine", "Alone")] // needs the machine to itself: the bench smoke runs every scenario in a process of its own, CPU-bound
+[ExpectedSeconds(75)]
 public sealed class BenchSmokeTests
 {
     private static readonly string[] Scenarios = ["ingest-durable", "ingest-memory", "footprint", "lifecycle", "campaign", "campaign-coupons", "two-silo", "backlog", "console-search", "metrics-ratio"];

@@ -7,6 +7,7 @@ namespace Engagement.EndToEnd.Tests.Backup;
 /// <c>data.anomaly</c> alert hooks in) and the operator's command says it failed.
 /// </summary>
 [Trait("Category", "Backup")]
+[ExpectedSeconds(25)]
 public sealed class BackupFailureTests
 {
     [Fact]

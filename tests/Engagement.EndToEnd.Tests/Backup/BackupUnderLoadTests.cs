@@ -21,6 +21,7 @@ namespace Engagement.EndToEnd.Tests.Backup;
 /// </summary>
 [Trait("Category", "Backup")]
 [Trait("Machine", "Alone")] // needs the machine to itself: kills the silo under load while a backup runs
+[ExpectedSeconds(70)]
 public sealed partial class BackupUnderLoadTests(ITestOutputHelper output)
 {
     private const string Container = "engagement-backups";

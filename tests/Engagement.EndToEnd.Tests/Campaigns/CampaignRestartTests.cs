@@ -13,6 +13,7 @@ namespace Engagement.EndToEnd.Tests.Campaigns;
 /// same storage, and every audience member is reached exactly once, with at most one touch each.
 /// </summary>
 [Trait("Machine", "Alone")] // needs the machine to itself: kills and restarts the silo mid-campaign
+[ExpectedSeconds(50)]
 public sealed class CampaignRestartTests
 {
     private const int MemberCount = 360;

@@ -17,6 +17,7 @@ namespace Engagement.EndToEnd.Tests.Campaigns;
 /// reports, each code in the coupon directory under its member.
 /// </summary>
 [Trait("Machine", "Alone")] // needs the machine to itself: kills and restarts the silo mid-campaign
+[ExpectedSeconds(85)]
 public sealed class CouponCampaignRestartTests(ITestOutputHelper output)
 {
     private const int MemberCount = 10_000;

@@ -10,6 +10,7 @@ namespace Engagement.EndToEnd.Tests.Faults;
 /// Issue 9 §5 through the real silo process and a real Azurite that the test stops and starts again over the same
 /// data: nothing is lost or half-applied across a storage outage, and readiness says so while it lasts.
 /// </summary>
+[ExpectedSeconds(40)]
 public sealed class StorageOutageTests
 {
     [Fact]

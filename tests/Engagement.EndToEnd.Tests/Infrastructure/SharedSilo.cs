@@ -49,6 +49,7 @@ public sealed class SharedSilo : IAsyncLifetime
 
 /// <summary>The tests that share one <see cref="SharedSilo"/>; they run one after another, beside the other classes.</summary>
 [CollectionDefinition(Name)]
+[ExpectedSeconds(40)]
 public sealed class SharedSiloCollection : ICollectionFixture<SharedSilo>
 {
     /// <summary>The collection's name, for <see cref="CollectionAttribute"/>.</summary>

@@ -10,6 +10,7 @@ namespace Engagement.EndToEnd.Tests.Ingestion;
 /// <see cref="SiloKillIngestionTests"/>: a class of their own, so that xUnit runs them beside this 10,000-event load
 /// (on its own Azurite) instead of after it.
 /// </summary>
+[ExpectedSeconds(95)]
 public sealed class QueueIngestionTests(ITestOutputHelper output)
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Engagement.EndToEnd.Tests.Ingestion;
 /// Apart from <see cref="QueueIngestionTests"/> (the 10,000-event load), so that xUnit runs the two side by side.
 /// </summary>
 [Trait("Machine", "Alone")] // needs the machine to itself: kills the silo mid-ingestion with tight readiness margins
+[ExpectedSeconds(87)]
 public sealed class SiloKillIngestionTests(ITestOutputHelper output)
 {
     [Fact]

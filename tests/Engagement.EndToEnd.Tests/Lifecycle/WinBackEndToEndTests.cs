@@ -14,6 +14,7 @@ namespace Engagement.EndToEnd.Tests.Lifecycle;
 /// so ticks alternate day and night),
 /// and the touches read back from the <c>engagement-touches</c> queue as a channel connector would.
 /// </summary>
+[ExpectedSeconds(110)]
 public sealed class WinBackEndToEndTests(ITestOutputHelper output)
 {
     private const int Speed = 43_200;

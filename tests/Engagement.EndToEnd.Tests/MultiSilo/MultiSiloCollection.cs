@@ -1,3 +1,5 @@
+using Engagement.EndToEnd.Tests.Infrastructure;
+
 namespace Engagement.EndToEnd.Tests.MultiSilo;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace Engagement.EndToEnd.Tests.MultiSilo;
 /// collection on its own, after the tests that run side by side.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
+[ExpectedSeconds(110)]
 public sealed class MultiSiloCollection
 {
     /// <summary>The collection's name, for <see cref="CollectionAttribute"/>.</summary>

@@ -12,6 +12,7 @@ namespace Engagement.EndToEnd.Tests.Scripts;
 /// <c>dotnet</c>, <c>curl</c>, <c>sleep</c> and <c>scripts/azurite</c> replaced by stubs that record what they were asked
 /// (no Azurite, no silo, no build): what is asserted is which PurchasePublisher command the script runs.
 /// </summary>
+[ExpectedSeconds(25)]
 public sealed class RunScriptDemoLoadTests : IDisposable
 {
     private static readonly TimeSpan Guard = TimeSpan.FromMinutes(1); // a hang guard, not a timing assertion
