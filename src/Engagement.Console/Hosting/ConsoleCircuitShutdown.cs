@@ -66,8 +66,7 @@ public static partial class ConsoleCircuitShutdown
 
             if (stopping.IsCancellationRequested)
             {
-                context.Items[ClosedForStopItem] = true;
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                RefuseForStop(context);
                 return;
             }
 
@@ -77,8 +76,7 @@ public static partial class ConsoleCircuitShutdown
                 // A stop that fired between the check above and the add may have missed this request: refused here.
                 if (stopping.IsCancellationRequested)
                 {
-                    context.Items[ClosedForStopItem] = true;
-                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    RefuseForStop(context);
                     return;
                 }
 
@@ -89,6 +87,12 @@ public static partial class ConsoleCircuitShutdown
                 open.TryRemove(context, out _);
             }
         });
+    }
+
+    private static void RefuseForStop(HttpContext context)
+    {
+        context.Items[ClosedForStopItem] = true;
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
     }
 
     private static void AbortForStop(HttpContext context)
